@@ -1,0 +1,63 @@
+//! Verifying the hash chain record by record, as an auditor would with nothing but SHA-256.
+
+use crate::canonical;
+use crate::record::RecordHash;
+use crate::strict_json;
+
+/// Walks stored records in position order and names the first one that breaks the chain.
+#[derive(Clone, Debug)]
+pub struct ChainVerifier {
+    next_position: i64,
+    prev_hash: RecordHash,
+}
+
+impl Default for ChainVerifier {
+    fn default() -> Self {
+        Self { next_position: 1, prev_hash: RecordHash::ZERO }
+    }
+}
+
+impl ChainVerifier {
+    /// A verifier expecting position 1.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many records have passed.
+    pub fn checked(&self) -> i64 {
+        self.next_position - 1
+    }
+
+    /// The hash of the last record that passed (zeros before any).
+    pub fn head_hash(&self) -> RecordHash {
+        self.prev_hash
+    }
+
+    /// Checks the record stored at `position` with canonical `body` and `hash` (hex): the position
+    /// is the next one, the body is canonical JSON whose own position and `prev_hash` continue the
+    /// chain, and its SHA-256 is `hash`.
+    pub fn check(&mut self, position: i64, body: &str, hash: &str) -> Result<(), String> {
+        if position != self.next_position {
+            return Err(format!("expected position {}, found {position}", self.next_position));
+        }
+        let value = strict_json::parse(body.as_bytes()).map_err(|e| e.to_string())?;
+        let canonical = canonical::to_string(&value).map_err(|e| e.to_string())?;
+        if canonical != body {
+            return Err("stored record is not in canonical form".into());
+        }
+        if value.get("position").and_then(|p| p.as_i64()) != Some(position) {
+            return Err("record's own position does not match its place in the log".into());
+        }
+        let prev = value.get("prev_hash").and_then(|p| p.as_str()).unwrap_or_default();
+        if prev != self.prev_hash.to_hex() {
+            return Err(format!("prev_hash {prev} does not match the previous record's hash"));
+        }
+        let computed = RecordHash::of(body.as_bytes());
+        if computed.to_hex() != hash {
+            return Err(format!("stored hash {hash} is not the SHA-256 of the record ({computed})"));
+        }
+        self.prev_hash = computed;
+        self.next_position += 1;
+        Ok(())
+    }
+}

@@ -1,0 +1,84 @@
+//! Activity streams: one outreach activity (a lecture, a civility class …) and what it handed out.
+
+use serde::{Deserialize, Serialize};
+
+use super::DataCheck;
+use crate::values::{Count, Date, NonNegativeMinor, Text};
+
+/// The kinds of outreach activity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityKind {
+    /// A lecture.
+    Lecture,
+    /// A civility class.
+    CivilityClass,
+    /// A training.
+    Training,
+    /// Outreach in the community.
+    Outreach,
+    /// A ceremony.
+    Ceremony,
+    /// A study tour.
+    StudyTour,
+}
+
+impl ActivityKind {
+    /// Every kind.
+    pub const ALL: [ActivityKind; 6] = [
+        ActivityKind::Lecture,
+        ActivityKind::CivilityClass,
+        ActivityKind::Training,
+        ActivityKind::Outreach,
+        ActivityKind::Ceremony,
+        ActivityKind::StudyTour,
+    ];
+
+    /// The kind's name in records.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActivityKind::Lecture => "lecture",
+            ActivityKind::CivilityClass => "civility_class",
+            ActivityKind::Training => "training",
+            ActivityKind::Outreach => "outreach",
+            ActivityKind::Ceremony => "ceremony",
+            ActivityKind::StudyTour => "study_tour",
+        }
+    }
+}
+
+/// What an activity handed out.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Materials {
+    /// Brochures handed out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brochures: Option<Count>,
+    /// Books handed out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub books: Option<Count>,
+    /// Value of goods handed out, in minor units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goods_value_minor: Option<NonNegativeMinor>,
+}
+
+/// Opens (and is the whole of) an activity stream.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityHeld {
+    /// The kind.
+    pub kind: ActivityKind,
+    /// Its title.
+    pub title: Text,
+    /// When.
+    pub date: Date,
+    /// Where.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Text>,
+    /// How many attended.
+    pub attendees: Count,
+    /// What it handed out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub materials: Option<Materials>,
+}
+impl DataCheck for ActivityHeld {}

@@ -1,0 +1,225 @@
+//! Disbursement streams: one payment of hardship aid, from request through approval to payment and,
+//! rarely, reversal.
+
+use serde::{Deserialize, Serialize};
+
+use super::{DataCheck, DisbursementEvent};
+use crate::errors::{FieldError, RuleBreach};
+use crate::values::{Currency, Id, LongText, NonNegativeMinor, Personal, PositiveCount, PositiveMinor, Text};
+
+/// What is handed over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DisbursementForm {
+    /// Money.
+    Cash,
+    /// Goods, valued in money.
+    InKind,
+}
+
+impl DisbursementForm {
+    /// The form's name in records.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DisbursementForm::Cash => "cash",
+            DisbursementForm::InKind => "in_kind",
+        }
+    }
+}
+
+/// How a payment was made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    /// A bank transfer.
+    BankTransfer,
+    /// Cash in hand.
+    Cash,
+    /// Goods delivered.
+    GoodsDelivered,
+}
+
+/// One line of an in-kind disbursement.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Item {
+    /// What the goods are.
+    pub name: Text,
+    /// How many.
+    pub quantity: PositiveCount,
+    /// Value of one, in minor units.
+    pub unit_value_minor: NonNegativeMinor,
+}
+
+/// Opens a disbursement stream: aid requested for a beneficiary from a fund.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisbursementRequested {
+    /// The beneficiary (the UUID of stream `beneficiary-<uuid>`).
+    pub beneficiary_id: Id,
+    /// The fund (the UUID of stream `fund-<uuid>`).
+    pub fund_id: Id,
+    /// Cash or in kind.
+    pub form: DisbursementForm,
+    /// The amount, in minor units.
+    pub amount_minor: PositiveMinor,
+    /// The currency; must be the fund's.
+    pub currency: Currency,
+    /// For in-kind aid: the goods, whose values sum to the amount.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<Item>>,
+    /// Why (personal).
+    pub reason: Personal<LongText>,
+}
+
+impl DataCheck for DisbursementRequested {
+    fn check(&self) -> Vec<FieldError> {
+        match &self.items {
+            Some(_) if self.form == DisbursementForm::Cash => {
+                vec![FieldError::new("/items", "items are listed only for in_kind disbursements")]
+            }
+            Some(items) if items.is_empty() => {
+                vec![FieldError::new("/items", "items, when present, list at least one item")]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Approved by a supervisor who is not the requester.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisbursementApproved {}
+impl DataCheck for DisbursementApproved {}
+
+/// Rejected by a supervisor who is not the requester.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisbursementRejected {
+    /// Why (personal).
+    pub reason: Personal<LongText>,
+}
+impl DataCheck for DisbursementRejected {}
+
+/// Paid, after approval.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisbursementPaid {
+    /// How.
+    pub method: PaymentMethod,
+    /// The transfer, receipt or delivery note reference.
+    pub reference: Text,
+}
+impl DataCheck for DisbursementPaid {}
+
+/// A payment reversed, after it was made.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisbursementReversed {
+    /// Why (personal).
+    pub reason: Personal<LongText>,
+}
+impl DataCheck for DisbursementReversed {}
+
+/// Where a disbursement stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DisbursementStatus {
+    /// Requested, not decided.
+    Requested,
+    /// Approved, not paid.
+    Approved,
+    /// Rejected.
+    Rejected,
+    /// Paid.
+    Paid,
+    /// Paid, then reversed.
+    Reversed,
+}
+
+/// A disbursement stream's state after its opening event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DisbursementState {
+    /// Who requested it.
+    pub requester: String,
+    /// Where it stands.
+    pub status: DisbursementStatus,
+}
+
+impl DisbursementState {
+    /// The state right after `DisbursementRequested` by `actor`.
+    pub fn opened(actor: &str) -> Self {
+        Self { requester: actor.to_owned(), status: DisbursementStatus::Requested }
+    }
+
+    /// Checks the opening event itself.
+    pub fn check_opening(event: &DisbursementRequested) -> Result<(), RuleBreach> {
+        if let Some(items) = &event.items {
+            let total = items.iter().try_fold(0_i64, |sum, item| {
+                item.quantity.get().checked_mul(item.unit_value_minor.get()).and_then(|v| sum.checked_add(v))
+            });
+            if total != Some(event.amount_minor.get()) {
+                return Err(RuleBreach::new(
+                    "in_kind_items_sum_to_amount",
+                    format!(
+                        "the items are worth {} but amount_minor is {}",
+                        total.map_or("more than can be counted".to_string(), |t| t.to_string()),
+                        event.amount_minor.get()
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks `event`, appended by `actor`, against the state.
+    pub fn decide(&self, event: &DisbursementEvent, actor: &str) -> Result<(), RuleBreach> {
+        use DisbursementStatus as S;
+        match event {
+            DisbursementEvent::DisbursementApproved(_) | DisbursementEvent::DisbursementRejected(_) => {
+                if self.status != S::Requested {
+                    return Err(RuleBreach::new(
+                        "disbursement_decided_once",
+                        "this disbursement was already approved or rejected",
+                    ));
+                }
+                if actor == self.requester {
+                    return Err(RuleBreach::new(
+                        "decider_is_not_requester",
+                        format!("{actor} requested this disbursement and may not decide it"),
+                    ));
+                }
+                Ok(())
+            }
+            DisbursementEvent::DisbursementPaid(_) => match self.status {
+                S::Approved => Ok(()),
+                S::Paid | S::Reversed => {
+                    Err(RuleBreach::new("paid_once", "this disbursement was already paid"))
+                }
+                S::Requested | S::Rejected => Err(RuleBreach::new(
+                    "paid_only_after_approval",
+                    "a disbursement is paid only after it is approved",
+                )),
+            },
+            DisbursementEvent::DisbursementReversed(_) => match self.status {
+                S::Paid => Ok(()),
+                S::Reversed => Err(RuleBreach::new("reversed_once", "this payment was already reversed")),
+                _ => Err(RuleBreach::new(
+                    "reversed_only_after_payment",
+                    "only a paid disbursement can be reversed",
+                )),
+            },
+            DisbursementEvent::DisbursementRequested(_) => Ok(()),
+        }
+    }
+
+    /// Folds `event` into the state.
+    pub fn apply(&mut self, event: &DisbursementEvent) {
+        self.status = match event {
+            DisbursementEvent::DisbursementRequested(_) => DisbursementStatus::Requested,
+            DisbursementEvent::DisbursementApproved(_) => DisbursementStatus::Approved,
+            DisbursementEvent::DisbursementRejected(_) => DisbursementStatus::Rejected,
+            DisbursementEvent::DisbursementPaid(_) => DisbursementStatus::Paid,
+            DisbursementEvent::DisbursementReversed(_) => DisbursementStatus::Reversed,
+        };
+    }
+}

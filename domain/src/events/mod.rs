@@ -1,0 +1,247 @@
+//! The v1 event catalogue: every event type, the stream kind it belongs to, and its data.
+//!
+//! Parsing dispatches on the type name first and then deserializes that type's data struct, each
+//! with unknown fields refused (serde's `deny_unknown_fields` does not work through `flatten`).
+
+pub mod activity;
+pub mod beneficiary;
+pub mod disbursement;
+pub mod fund;
+pub mod suggestion;
+pub mod volunteer;
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::errors::{pointer_token, FieldError};
+use crate::stream::StreamKind;
+
+macro_rules! catalogue {
+    ($($kind:ident / $kind_event:ident / $module:ident { $($variant:ident),+ $(,)? })+) => {
+        /// Every event type of the v1 catalogue.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum EventType {
+            $($(
+                #[doc = concat!("`", stringify!($variant), "`, of the ", stringify!($module), " stream kind.")]
+                $variant,
+            )+)+
+        }
+
+        impl EventType {
+            /// Every event type, in catalogue order.
+            pub const ALL: &'static [EventType] = &[$($(EventType::$variant,)+)+];
+
+            /// The type's name as it appears in records.
+            pub fn as_str(self) -> &'static str {
+                match self { $($(EventType::$variant => stringify!($variant),)+)+ }
+            }
+
+            /// The stream kind the type belongs to.
+            pub fn kind(self) -> StreamKind {
+                match self { $($(EventType::$variant => StreamKind::$kind,)+)+ }
+            }
+        }
+
+        $(
+            #[doc = concat!("The events of a ", stringify!($module), " stream.")]
+            #[derive(Clone, Debug, PartialEq)]
+            pub enum $kind_event {
+                $(
+                    #[doc = concat!("`", stringify!($variant), "`.")]
+                    $variant($module::$variant),
+                )+
+            }
+        )+
+
+        /// One event of the catalogue with its typed data.
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum Event {
+            $(
+                #[doc = concat!("An event of a ", stringify!($module), " stream.")]
+                $kind($kind_event),
+            )+
+        }
+
+        impl Event {
+            /// The event's type.
+            pub fn event_type(&self) -> EventType {
+                match self { $($(Event::$kind($kind_event::$variant(_)) => EventType::$variant,)+)+ }
+            }
+
+            /// Parses `data` as the data of `event_type`. Error pointers are relative to `data`.
+            pub fn parse(event_type: EventType, data: &Value) -> Result<Event, Vec<FieldError>> {
+                match event_type {
+                    $($(EventType::$variant => {
+                        parse_data::<$module::$variant>(data).map(|d| Event::$kind($kind_event::$variant(d)))
+                    })+)+
+                }
+            }
+
+            /// The event's data as it goes into a record: absent optional fields are omitted.
+            pub fn data_value(&self) -> Value {
+                match self { $($(Event::$kind($kind_event::$variant(d)) => data_to_value(d),)+)+ }
+            }
+        }
+    };
+}
+
+catalogue! {
+    Beneficiary / BeneficiaryEvent / beneficiary {
+        BeneficiaryRegistered, BeneficiaryDetailsCorrected, HardshipAssessed, PairingAssigned,
+        VisitRecorded, ConcernRaised, ConcernResolved, BeneficiaryForgotten,
+    }
+    Disbursement / DisbursementEvent / disbursement {
+        DisbursementRequested, DisbursementApproved, DisbursementRejected, DisbursementPaid,
+        DisbursementReversed,
+    }
+    Fund / FundEvent / fund { FundOpened, FundBudgetAdjusted }
+    Volunteer / VolunteerEvent / volunteer {
+        VolunteerEnrolled, VolunteerHoursLogged, VolunteerHoursVerified, VolunteerHoursVoided,
+    }
+    Activity / ActivityEvent / activity { ActivityHeld }
+    Suggestion / SuggestionEvent / suggestion {
+        SuggestionSubmitted, SuggestionForwarded, SuggestionAdopted, SuggestionDeclined,
+    }
+}
+
+impl EventType {
+    /// Whether the type opens its stream (each stream has exactly one opening event, first).
+    pub fn is_opening(self) -> bool {
+        matches!(
+            self,
+            EventType::BeneficiaryRegistered
+                | EventType::DisbursementRequested
+                | EventType::FundOpened
+                | EventType::VolunteerEnrolled
+                | EventType::ActivityHeld
+                | EventType::SuggestionSubmitted
+        )
+    }
+
+    /// Whether only a supervisor (or an admin) may append the type.
+    pub fn is_supervisor_only(self) -> bool {
+        matches!(
+            self,
+            EventType::DisbursementApproved
+                | EventType::DisbursementRejected
+                | EventType::VolunteerHoursVerified
+        )
+    }
+}
+
+impl FromStr for EventType {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, String> {
+        EventType::ALL
+            .iter()
+            .copied()
+            .find(|t| t.as_str() == value)
+            .ok_or_else(|| format!("\"{value}\" is not an event type of the v1 catalogue"))
+    }
+}
+
+impl fmt::Display for EventType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Cross-field checks a data struct makes after it has deserialized.
+pub trait DataCheck {
+    /// The schema errors serde could not see (pointers relative to the data object).
+    fn check(&self) -> Vec<FieldError> {
+        Vec::new()
+    }
+}
+
+fn parse_data<T: DeserializeOwned + DataCheck>(data: &Value) -> Result<T, Vec<FieldError>> {
+    if !data.is_object() {
+        return Err(vec![FieldError::new("", "data must be a JSON object")]);
+    }
+    match serde_path_to_error::deserialize::<_, T>(data) {
+        Ok(parsed) => {
+            let errors = parsed.check();
+            if errors.is_empty() {
+                Ok(parsed)
+            } else {
+                Err(errors)
+            }
+        }
+        Err(error) => {
+            let mut pointer = String::new();
+            for segment in error.path().iter() {
+                match segment {
+                    serde_path_to_error::Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
+                    serde_path_to_error::Segment::Map { key } => {
+                        pointer.push('/');
+                        pointer.push_str(&pointer_token(key));
+                    }
+                    serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
+                }
+            }
+            Err(vec![FieldError::new(pointer, error.into_inner().to_string())])
+        }
+    }
+}
+
+fn data_to_value<T: Serialize>(data: &T) -> Value {
+    // Every data struct serializes to an object of strings, integers, booleans and arrays: this
+    // cannot fail.
+    serde_json::to_value(data).unwrap_or(Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_type_names_itself_and_round_trips_its_name() {
+        for &event_type in EventType::ALL {
+            assert_eq!(event_type.as_str().parse::<EventType>().unwrap(), event_type);
+        }
+        assert_eq!(EventType::ALL.len(), 24);
+    }
+
+    #[test]
+    fn unknown_fields_are_refused_with_a_pointer() {
+        let errors = Event::parse(
+            EventType::FundOpened,
+            &json!({"name": "济困基金", "budget_minor": 100, "currency": "CNY", "colour": "red"}),
+        )
+        .unwrap_err();
+        assert!(errors[0].detail.contains("unknown field `colour`"), "{errors:?}");
+    }
+
+    #[test]
+    fn nested_errors_point_at_the_field() {
+        let errors = Event::parse(
+            EventType::DisbursementRequested,
+            &json!({"beneficiary_id": "0190a1b2-0000-7000-8000-000000000001",
+                    "fund_id": "0190a1b2-0000-7000-8000-000000000003", "form": "in_kind",
+                    "amount_minor": 100, "currency": "CNY", "reason": "病",
+                    "items": [{"name": "米", "quantity": 0, "unit_value_minor": 100}]}),
+        )
+        .unwrap_err();
+        assert_eq!(errors[0].pointer, "/items/0/quantity");
+    }
+
+    #[test]
+    fn absent_optional_fields_are_omitted_from_the_record_data() {
+        let event = Event::parse(
+            EventType::BeneficiaryRegistered,
+            &json!({"name": "王建国", "category": "retired_cadre", "district": "鼓楼区",
+                    "party_member": true, "unit": null}),
+        )
+        .unwrap();
+        assert_eq!(
+            event.data_value(),
+            json!({"name": "王建国", "category": "retired_cadre", "district": "鼓楼区", "party_member": true})
+        );
+    }
+}

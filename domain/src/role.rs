@@ -1,0 +1,77 @@
+//! Roles and what each may do with events.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::events::EventType;
+
+/// The role a token carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Appends every event type except the reserved ones; reads streams.
+    Staff,
+    /// Staff, plus approving and rejecting disbursements and verifying volunteer hours.
+    Supervisor,
+    /// Reads everything, audit trails and proofs; appends nothing.
+    Auditor,
+    /// Reports, traces and tallies only: no personal fields, no raw records.
+    Analyst,
+    /// Everything, including tokens, rebuilds and erasure.
+    Admin,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 5] = [Role::Staff, Role::Supervisor, Role::Auditor, Role::Analyst, Role::Admin];
+
+    /// The role's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Staff => "staff",
+            Role::Supervisor => "supervisor",
+            Role::Auditor => "auditor",
+            Role::Analyst => "analyst",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// Whether this role may append events of `event_type` through the append endpoint.
+    /// `BeneficiaryForgotten` is never appended there (erasure has its own endpoint).
+    pub fn may_append(self, event_type: EventType) -> bool {
+        if event_type == EventType::BeneficiaryForgotten {
+            return false;
+        }
+        match self {
+            Role::Staff => !event_type.is_supervisor_only(),
+            Role::Supervisor | Role::Admin => true,
+            Role::Auditor | Role::Analyst => false,
+        }
+    }
+
+    /// Whether this role may read raw records (stream reads, the global log, single records).
+    pub fn may_read_records(self) -> bool {
+        !matches!(self, Role::Analyst)
+    }
+
+    /// Whether this role may re-verify the chain.
+    pub fn may_verify(self) -> bool {
+        !matches!(self, Role::Analyst)
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, String> {
+        Role::ALL
+            .into_iter()
+            .find(|role| role.as_str() == value)
+            .ok_or_else(|| format!("\"{value}\" is not a role (staff, supervisor, auditor, analyst, admin)"))
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
