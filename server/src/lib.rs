@@ -1,1 +1,17 @@
-//! x
+//! The aidledger server: the event store on sqlx, the HTTP API on axum, and the command line.
+//!
+//! `main.rs` only parses the command line and calls [`cli::run`]; tests build an [`http::AppState`]
+//! themselves and call [`http::serve`] on a listener bound to port 0.
+//!
+//! # Layout
+//! - [`db`]: connecting and migrating.
+//! - [`store`]: appending (one writer, group commit), reading and verifying records.
+//! - [`tokens`]: API tokens and the callers they identify.
+//! - [`http`]: the API.
+//! - [`cli`]: the subcommands.
+
+pub mod cli;
+pub mod db;
+pub mod http;
+pub mod store;
+pub mod tokens;

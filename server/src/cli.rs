@@ -1,0 +1,192 @@
+//! The command line: one `clap` struct for every subcommand and option, and what each one does.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use domain::Role;
+use tokio::net::TcpListener;
+
+use crate::db::{self, DEFAULT_DATABASE_URL};
+use crate::http::{self, AppState, Limits};
+use crate::store::Store;
+use crate::tokens;
+
+/// aidledger: a tamper-evident ledger of a care bureau's work.
+#[derive(Debug, Parser)]
+#[command(name = "aidledger", version, about)]
+pub struct Cli {
+    /// Database URL: sqlite://FILE (created if missing).
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate the database and serve the HTTP API.
+    Serve {
+        /// Address to listen on; port 0 picks a free port.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Do not apply migrations on start (for servers whose database role may not run DDL).
+        #[arg(long)]
+        no_migrate: bool,
+        /// Largest request body accepted, in bytes.
+        #[arg(long, env = "AIDLEDGER_BODY_BYTES_MAX", default_value_t = Limits::default().body_bytes_max)]
+        body_bytes_max: usize,
+        /// Most events accepted in one append.
+        #[arg(long, env = "AIDLEDGER_EVENTS_PER_APPEND_MAX", default_value_t = Limits::default().events_per_append_max)]
+        events_per_append_max: usize,
+    },
+    /// Apply migrations and exit.
+    Migrate,
+    /// Manage API tokens.
+    Token {
+        /// What to do with tokens.
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Re-verify the hash chain: exit 0 when it verifies, 1 (naming the first bad position) when not,
+    /// 2 on any other error.
+    Verify,
+    /// Write every record, exactly as served, one per line.
+    Export {
+        /// The file to write (JSON Lines).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// Token subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print it as the last line of stdout.
+    Create {
+        /// staff, supervisor, auditor, analyst or admin.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// The principal (`meta.actor` of what the token appends), e.g. zhao.min.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+fn parse_role(value: &str) -> Result<Role, String> {
+    value.parse()
+}
+
+/// Runs `cli`; the exit code is the command's own (verify's 1), errors are the caller's to report.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let url = cli.database_url;
+    match cli.command {
+        Command::Serve { listen, no_migrate, body_bytes_max, events_per_append_max } => {
+            let limits = Limits { body_bytes_max, events_per_append_max };
+            serve(&url, &listen, no_migrate, limits).await?;
+        }
+        Command::Migrate => {
+            let pool = db::connect(&url).await?;
+            db::migrate(&pool).await?;
+            println!("migrations applied to {url}");
+        }
+        Command::Token { command: TokenCommand::Create { role, name } } => {
+            let pool = db::connect(&url).await?;
+            db::migrate(&pool).await?;
+            let secret = tokens::create(&pool, role, &name).await?;
+            eprintln!("created a {role} token for {name}; it is shown once:");
+            println!("{secret}");
+        }
+        Command::Verify => return verify(&url).await,
+        Command::Export { out } => export(&url, &out).await?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(url: &str, listen: &str, no_migrate: bool, limits: Limits) -> anyhow::Result<()> {
+    let pool = db::connect(url).await?;
+    if !no_migrate {
+        db::migrate(&pool).await?;
+    }
+    if tokens::none_exist(&pool).await? {
+        let secret = tokens::create(&pool, Role::Admin, "admin").await?;
+        println!("no tokens yet: a one-time admin token (principal \"admin\") follows; store it now:");
+        println!("{secret}");
+    }
+    let store = Store::open(url, pool).await?;
+    let listener = TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
+    println!("listening on http://{}", listener.local_addr()?);
+    std::io::stdout().flush()?;
+    let state = AppState { store, limits: Arc::new(limits) };
+    http::serve(listener, state, shutdown_signal()).await.context("serving HTTP")
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(signal) => signal,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}
+
+async fn open_existing(url: &str) -> anyhow::Result<Store> {
+    let pool = db::connect(url).await?;
+    db::migrate(&pool).await?;
+    Store::open(url, pool).await
+}
+
+async fn verify(url: &str) -> anyhow::Result<ExitCode> {
+    let store = open_existing(url).await?;
+    let report = store.verify().await?;
+    if report.ok {
+        println!(
+            "ok: {} records verified; head position {} hash {}",
+            report.checked, report.head_position, report.head_hash
+        );
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!(
+            "FAILED at position {}: {} ({} records verified before it)",
+            report.first_bad_position.unwrap_or_default(),
+            report.detail.unwrap_or_default(),
+            report.checked
+        );
+        Ok(ExitCode::from(1))
+    }
+}
+
+async fn export(url: &str, out: &PathBuf) -> anyhow::Result<()> {
+    let store = open_existing(url).await?;
+    let file = std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?;
+    let mut writer = std::io::BufWriter::new(file);
+    let mut from = 1;
+    let mut written = 0_u64;
+    loop {
+        let page = store.read_log(from, 1000).await?;
+        for record in &page.records {
+            writeln!(writer, "{record}")?;
+            written += 1;
+        }
+        match page.next {
+            Some(next) => from = next,
+            None => break,
+        }
+    }
+    writer.flush()?;
+    eprintln!("exported {written} records to {}", out.display());
+    Ok(())
+}

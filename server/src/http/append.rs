@@ -1,0 +1,61 @@
+//! `POST /v1/streams/{stream}/events`: the one way events enter the log.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use domain::{strict_json, EventType, StreamName};
+use serde_json::json;
+
+use super::auth::require;
+use super::problem::{json_response, ApiError};
+use super::{append_body, AppState};
+use crate::store::AppendRequest;
+use crate::tokens::Caller;
+
+/// Appends the body's events atomically: 201 with where they landed, 200 for a replay.
+#[tracing::instrument(skip(state, caller, body), fields(actor = %caller.principal))]
+pub async fn append(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(stream): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let stream: StreamName = stream.parse().map_err(ApiError::NotFound)?;
+    let body = body.map_err(|rejection| match rejection.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(state.limits.body_bytes_max),
+        _ => ApiError::BadRequest(rejection.body_text()),
+    })?;
+    let value = strict_json::parse(&body).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let parsed = append_body::parse(&value, stream.kind(), state.limits.events_per_append_max)
+        .map_err(ApiError::Schema)?;
+    for event in &parsed.events {
+        let event_type = event.event.event_type();
+        if event_type == EventType::BeneficiaryForgotten {
+            return Err(ApiError::Forbidden(
+                "BeneficiaryForgotten is appended only by POST /v1/beneficiaries/{id}/forget, which also erases the \
+                 person's data"
+                    .into(),
+            ));
+        }
+        require(&caller, caller.role.may_append(event_type), &format!("append {event_type}"))?;
+    }
+    let outcome = state
+        .store
+        .append(AppendRequest {
+            stream,
+            expected_version: parsed.expected_version,
+            events: parsed.events,
+            actor: caller.principal,
+        })
+        .await?;
+    let events: Vec<_> = outcome
+        .events
+        .iter()
+        .map(|e| json!({"position": e.position, "version": e.version, "id": e.id, "hash": e.hash.to_hex()}))
+        .collect();
+    let status = if outcome.replayed { StatusCode::OK } else { StatusCode::CREATED };
+    let body = json!({"events": events, "next_expected_version": outcome.next_expected_version});
+    Ok(json_response(status, body.to_string()))
+}

@@ -1,0 +1,75 @@
+//! The HTTP API (axum): one module per resource, merged in [`app`].
+//!
+//! # Layout
+//! - [`problem`]: the error type and the problem+json rewriting of axum's own rejections.
+//! - [`auth`]: bearer tokens as an extractor, and role checks.
+//! - [`append`] and [`append_body`]: appending events.
+//! - [`records`]: reading records.
+//! - [`status`]: health and verification.
+
+pub mod append;
+pub mod append_body;
+pub mod auth;
+pub mod problem;
+pub mod records;
+pub mod status;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use axum::Router;
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+use crate::store::Store;
+
+/// Limits on what one request may ask for.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Largest request body, in bytes.
+    pub body_bytes_max: usize,
+    /// Most events in one append.
+    pub events_per_append_max: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { body_bytes_max: 1024 * 1024, events_per_append_max: 1000 }
+    }
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The event store.
+    pub store: Store,
+    /// Request limits.
+    pub limits: Arc<Limits>,
+}
+
+/// The whole API.
+pub fn app(state: AppState) -> Router {
+    let body_bytes_max = state.limits.body_bytes_max;
+    Router::new()
+        .route("/healthz", get(status::healthz))
+        .route("/v1/verify", get(status::verify))
+        .route("/v1/events", get(records::read_log))
+        .route("/v1/events/{position}", get(records::read_one))
+        .route("/v1/streams/{stream}/events", get(records::read_stream).post(append::append))
+        .fallback(|| async { problem::ApiError::NotFound("no such endpoint".into()) })
+        .layer(DefaultBodyLimit::max(body_bytes_max))
+        .layer(axum::middleware::map_response(problem::problem_for_plain_errors))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves the API on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+}

@@ -1,0 +1,196 @@
+//! Every error the API answers, as RFC 9457 `application/problem+json`. [`ApiError`]'s `IntoResponse`
+//! is the one place that maps errors to statuses; [`problem_for_plain_errors`] catches what axum
+//! itself answers (unknown routes, wrong methods, bad path or query, oversized bodies) and rewrites it
+//! into the same form.
+
+use axum::body::Body;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use domain::{FieldError, RuleBreach};
+use serde_json::{json, Map, Value};
+
+use crate::store::AppendError;
+
+/// The media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An error answered to a client.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the body is not UTF-8 or not JSON, or a parameter is malformed.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 422: the body is JSON but breaks the schema; each error has a pointer.
+    #[error("the request breaks the schema")]
+    Schema(Vec<FieldError>),
+    /// 422: the event breaks a domain rule.
+    #[error("{breach}")]
+    Rule {
+        /// Which event of the request.
+        index: usize,
+        /// The rule.
+        breach: RuleBreach,
+    },
+    /// 409: the stream is not at the expected version.
+    #[error("expected version mismatch")]
+    VersionConflict {
+        /// The stream's version.
+        current_version: i64,
+    },
+    /// 409: an event id is already recorded with other content.
+    #[error("{0}")]
+    IdConflict(String),
+    /// 401: no token, or not a valid one.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 403: the token's role may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404: no such stream, record or route.
+    #[error("{0}")]
+    NotFound(String),
+    /// 413: the body is larger than the limit.
+    #[error("the request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    /// 503: the server is shutting down.
+    #[error("the server is shutting down")]
+    Unavailable,
+    /// 500: anything else; logged in full, answered generically.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// Builds a problem response with extension members.
+pub fn problem(
+    status: StatusCode,
+    problem_type: &str,
+    detail: &str,
+    extensions: Map<String, Value>,
+) -> Response {
+    let mut body = Map::new();
+    body.insert("type".into(), Value::from(problem_type));
+    body.insert("title".into(), Value::from(status.canonical_reason().unwrap_or("Error")));
+    body.insert("status".into(), Value::from(status.as_u16()));
+    body.insert("detail".into(), Value::from(detail));
+    body.extend(extensions);
+    let mut response = (status, Value::Object(body).to_string()).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    response
+}
+
+fn extensions(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let detail = self.to_string();
+        let none = Map::new;
+        match self {
+            ApiError::BadRequest(_) => problem(StatusCode::BAD_REQUEST, "about:blank", &detail, none()),
+            ApiError::Schema(errors) => {
+                let detail = match errors.as_slice() {
+                    [one] => format!(
+                        "{}: {}",
+                        if one.pointer.is_empty() { "body" } else { &one.pointer },
+                        one.detail
+                    ),
+                    many => format!("{} fields break the schema", many.len()),
+                };
+                problem(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "urn:aidledger:problem:schema",
+                    &detail,
+                    extensions(json!({ "errors": errors })),
+                )
+            }
+            ApiError::Rule { index, breach } => problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "urn:aidledger:problem:rule",
+                &format!("event {index}: {}", breach.detail),
+                extensions(json!({ "rule": breach.rule, "pointer": format!("/events/{index}") })),
+            ),
+            ApiError::VersionConflict { current_version } => problem(
+                StatusCode::CONFLICT,
+                "urn:aidledger:problem:version-conflict",
+                &format!("the stream is at version {current_version}"),
+                extensions(json!({ "current_version": current_version })),
+            ),
+            ApiError::IdConflict(_) => {
+                problem(StatusCode::CONFLICT, "urn:aidledger:problem:id-conflict", &detail, none())
+            }
+            ApiError::Unauthorized(_) => {
+                let mut response = problem(StatusCode::UNAUTHORIZED, "about:blank", &detail, none());
+                response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                response
+            }
+            ApiError::Forbidden(_) => problem(StatusCode::FORBIDDEN, "about:blank", &detail, none()),
+            ApiError::NotFound(_) => problem(StatusCode::NOT_FOUND, "about:blank", &detail, none()),
+            ApiError::PayloadTooLarge(_) => {
+                problem(StatusCode::PAYLOAD_TOO_LARGE, "about:blank", &detail, none())
+            }
+            ApiError::Unavailable => problem(StatusCode::SERVICE_UNAVAILABLE, "about:blank", &detail, none()),
+            ApiError::Internal(error) => {
+                tracing::error!(error = format!("{error:#}"), "request failed");
+                problem(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "about:blank",
+                    "internal error; it has been logged",
+                    none(),
+                )
+            }
+        }
+    }
+}
+
+impl From<AppendError> for ApiError {
+    fn from(error: AppendError) -> Self {
+        match error {
+            AppendError::Rule { index, breach } => ApiError::Rule { index, breach },
+            AppendError::VersionConflict { current_version } => ApiError::VersionConflict { current_version },
+            AppendError::IdConflict(detail) => ApiError::IdConflict(detail),
+            AppendError::WriterStopped => ApiError::Unavailable,
+            other => ApiError::Internal(other.into()),
+        }
+    }
+}
+
+/// Rewrites any error response that is not already problem+json (axum's own rejections, the 404
+/// fallback, 405s) into problem+json, keeping its status and its text as the detail.
+pub async fn problem_for_plain_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+    let mut detail = String::from_utf8_lossy(&text).trim().to_string();
+    if detail.is_empty() {
+        detail = match status {
+            StatusCode::NOT_FOUND => "no such resource".into(),
+            StatusCode::METHOD_NOT_ALLOWED => "this method is not allowed on this resource".into(),
+            _ => status.canonical_reason().unwrap_or("error").into(),
+        };
+    }
+    let mut rewritten = problem(status, "about:blank", &detail, Map::new());
+    for (name, value) in parts.headers.iter() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            rewritten.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    rewritten
+}
+
+/// The body of a JSON success response.
+pub fn json_response(status: StatusCode, body: String) -> Response {
+    let mut response = (status, Body::from(body)).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}

@@ -1,0 +1,100 @@
+//! Reading records: the global log, one stream, one position. Records are served exactly as hashed,
+//! plus `hash`; raw records are never shown to analysts.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::auth::require;
+use super::problem::{json_response, ApiError};
+use super::AppState;
+use crate::store::Page;
+use crate::tokens::Caller;
+
+/// Records per page when the client does not say.
+const PAGE_RECORDS_DEFAULT: i64 = 100;
+/// Records per page at most.
+const PAGE_RECORDS_MAX: i64 = 1000;
+
+/// `?from_position=&limit=`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogQuery {
+    from_position: Option<i64>,
+    limit: Option<i64>,
+}
+
+/// `?from_version=&limit=`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StreamQuery {
+    from_version: Option<i64>,
+    limit: Option<i64>,
+}
+
+fn page_bounds(from: Option<i64>, from_name: &str, limit: Option<i64>) -> Result<(i64, i64), ApiError> {
+    let from = from.unwrap_or(1);
+    if from < 1 {
+        return Err(ApiError::BadRequest(format!("{from_name} must be at least 1")));
+    }
+    let limit = limit.unwrap_or(PAGE_RECORDS_DEFAULT);
+    if !(1..=PAGE_RECORDS_MAX).contains(&limit) {
+        return Err(ApiError::BadRequest(format!("limit must be 1 to {PAGE_RECORDS_MAX}")));
+    }
+    Ok((from, limit))
+}
+
+fn page_response(page: Page) -> Response {
+    let mut body = String::with_capacity(page.records.iter().map(|r| r.len() + 1).sum::<usize>() + 32);
+    body.push_str("{\"records\":[");
+    body.push_str(&page.records.join(","));
+    body.push_str("],\"next\":");
+    body.push_str(&page.next.map_or("null".to_string(), |n| n.to_string()));
+    body.push('}');
+    json_response(StatusCode::OK, body)
+}
+
+/// `GET /v1/events`.
+pub async fn read_log(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<LogQuery>,
+) -> Result<Response, ApiError> {
+    require(&caller, caller.role.may_read_records(), "read raw records")?;
+    let (from, limit) = page_bounds(query.from_position, "from_position", query.limit)?;
+    Ok(page_response(state.store.read_log(from, limit).await?))
+}
+
+/// `GET /v1/streams/{stream}/events`.
+pub async fn read_stream(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(stream): Path<String>,
+    Query(query): Query<StreamQuery>,
+) -> Result<Response, ApiError> {
+    require(&caller, caller.role.may_read_records(), "read raw records")?;
+    let stream: domain::StreamName = stream.parse().map_err(ApiError::NotFound)?;
+    let (from, limit) = page_bounds(query.from_version, "from_version", query.limit)?;
+    match state.store.read_stream(&stream.to_string(), from, limit).await? {
+        Some(page) => Ok(page_response(page)),
+        None => Err(ApiError::NotFound(format!("stream {stream} has no events"))),
+    }
+}
+
+/// `GET /v1/events/{position}`.
+pub async fn read_one(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(position): Path<String>,
+) -> Result<Response, ApiError> {
+    require(&caller, caller.role.may_read_records(), "read raw records")?;
+    let position: i64 =
+        position.parse().ok().filter(|p| *p >= 1).ok_or_else(|| {
+            ApiError::BadRequest(format!("{position:?} is not a position (an integer ≥ 1)"))
+        })?;
+    match state.store.read_one(position).await? {
+        Some(record) => Ok(json_response(StatusCode::OK, record)),
+        None => Err(ApiError::NotFound(format!("there is no record at position {position}"))),
+    }
+}

@@ -1,0 +1,23 @@
+//! Liveness and chain verification.
+
+use axum::extract::State;
+use axum::Json;
+use serde_json::{json, Value};
+
+use super::auth::require;
+use super::problem::ApiError;
+use super::AppState;
+use crate::store::VerifyReport;
+use crate::tokens::Caller;
+
+/// `GET /healthz`: the process answers and the database is reachable.
+pub async fn healthz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    sqlx::query("SELECT 1").execute(state.store.pool()).await.map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(Json(json!({"status": "ok"})))
+}
+
+/// `GET /v1/verify`: re-verifies the whole chain.
+pub async fn verify(State(state): State<AppState>, caller: Caller) -> Result<Json<VerifyReport>, ApiError> {
+    require(&caller, caller.role.may_verify(), "verify the chain")?;
+    Ok(Json(state.store.verify().await?))
+}

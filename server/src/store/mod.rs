@@ -1,0 +1,81 @@
+//! The event store: appends go through one writer task that commits them in groups (one transaction
+//! and one fsync shared by every append waiting at that moment), reads go through a pool.
+//!
+//! # Layout
+//! - [`append`]: what an append asks for and what it answers.
+//! - [`writer`]: the writer task: replay detection, expected versions, domain rules, references,
+//!   hashing and inserting, one savepoint per append inside a group transaction.
+//! - [`streams`]: folding a stream's recorded events into its state.
+//! - [`read`]: paged reads of the log and of a stream, and chain verification.
+
+pub mod append;
+pub mod read;
+pub mod streams;
+pub mod writer;
+
+use anyhow::Context;
+use sqlx::SqlitePool;
+use tokio::sync::{mpsc, oneshot};
+
+pub use append::{AppendError, AppendOutcome, AppendRequest, Appended, ExpectedVersion, ProposedEvent};
+pub use read::{Page, VerifyReport};
+
+/// How many appends may wait for the writer before callers queue on the channel.
+const PENDING_APPENDS_MAX: usize = 4096;
+
+/// A handle on the store; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+    writer: mpsc::Sender<writer::AppendJob>,
+}
+
+impl Store {
+    /// Opens the store at `url` (which must already be migrated) and starts its writer task.
+    pub async fn open(url: &str, pool: SqlitePool) -> anyhow::Result<Store> {
+        let connection = crate::db::connect_writer(url).await?;
+        let (sender, receiver) = mpsc::channel(PENDING_APPENDS_MAX);
+        tokio::spawn(writer::run(connection, receiver));
+        Ok(Store { pool, writer: sender })
+    }
+
+    /// The read pool.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Appends `request` atomically; answers once the commit is durable.
+    pub async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, AppendError> {
+        let (reply, answer) = oneshot::channel();
+        self.writer
+            .send(writer::AppendJob { request, reply })
+            .await
+            .map_err(|_| AppendError::WriterStopped)?;
+        answer.await.map_err(|_| AppendError::WriterStopped)?
+    }
+
+    /// Records from `from_position` on, at most `limit`.
+    pub async fn read_log(&self, from_position: i64, limit: i64) -> anyhow::Result<Page> {
+        read::log_page(&self.pool, from_position, limit).await.context("reading the log")
+    }
+
+    /// Records of `stream` from `from_version` on, at most `limit`; `None` when the stream has no events.
+    pub async fn read_stream(
+        &self,
+        stream: &str,
+        from_version: i64,
+        limit: i64,
+    ) -> anyhow::Result<Option<Page>> {
+        read::stream_page(&self.pool, stream, from_version, limit).await.context("reading a stream")
+    }
+
+    /// The record at `position`, as served.
+    pub async fn read_one(&self, position: i64) -> anyhow::Result<Option<String>> {
+        read::one(&self.pool, position).await.context("reading a record")
+    }
+
+    /// Re-verifies the whole chain.
+    pub async fn verify(&self) -> anyhow::Result<VerifyReport> {
+        read::verify(&self.pool).await.context("verifying the chain")
+    }
+}

@@ -1,0 +1,57 @@
+//! Folding a stream's recorded events into its state, inside the writer's transaction.
+
+use domain::record::Record;
+use domain::{Event, EventType, StreamName, StreamState};
+use sqlx::SqliteConnection;
+
+use super::AppendError;
+
+/// A stream's state and version as recorded so far.
+pub struct LoadedStream {
+    /// The folded state.
+    pub state: StreamState,
+    /// The number of events in the stream.
+    pub version: i64,
+}
+
+/// Folds every recorded event of `stream`.
+pub async fn load(
+    connection: &mut SqliteConnection,
+    stream: &StreamName,
+) -> Result<LoadedStream, AppendError> {
+    let bodies: Vec<(String,)> = sqlx::query_as("SELECT body FROM events WHERE stream = ? ORDER BY version")
+        .bind(stream.to_string())
+        .fetch_all(&mut *connection)
+        .await?;
+    let mut state = StreamState::new(stream.kind());
+    for (body,) in &bodies {
+        let record = parse_record(body)?;
+        let event = recorded_event(&record)?;
+        state.apply(&event, &record.meta.actor);
+    }
+    Ok(LoadedStream { state, version: bodies.len() as i64 })
+}
+
+/// Whether `stream` has its opening event.
+pub async fn exists(connection: &mut SqliteConnection, stream: &StreamName) -> Result<bool, AppendError> {
+    let found: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM events WHERE stream = ? AND version = 1")
+        .bind(stream.to_string())
+        .fetch_optional(&mut *connection)
+        .await?;
+    Ok(found.is_some())
+}
+
+/// Reads a stored record body back.
+pub fn parse_record(body: &str) -> Result<Record, AppendError> {
+    let value: serde_json::Value =
+        serde_json::from_str(body).map_err(|e| AppendError::Corrupt(e.to_string()))?;
+    Record::from_value(&value).map_err(AppendError::Corrupt)
+}
+
+/// The typed event of a stored record.
+pub fn recorded_event(record: &Record) -> Result<Event, AppendError> {
+    let event_type: EventType = record.event_type.parse().map_err(AppendError::Corrupt)?;
+    Event::parse(event_type, &record.data).map_err(|errors| {
+        AppendError::Corrupt(format!("record {} does not parse: {}", record.position, errors[0]))
+    })
+}

@@ -1,0 +1,263 @@
+//! The single writer: it takes every append waiting at a moment, runs each inside its own savepoint
+//! of one `BEGIN IMMEDIATE` transaction, commits once, and only then answers each caller.
+//!
+//! One writer is what makes positions dense and in commit order, and the shared commit is what makes
+//! durable single-event appends fast (group commit). A refused append rolls back to its savepoint and
+//! leaves the others of its group untouched.
+
+use domain::events::disbursement::DisbursementRequested;
+use domain::events::{DisbursementEvent, Event};
+use domain::record::{format_recorded_at, Meta, Record, RecordHash};
+use domain::values::Id;
+use domain::{RuleBreach, StreamKind, StreamName};
+use sqlx::SqliteConnection;
+use time::OffsetDateTime;
+use tokio::sync::{mpsc, oneshot};
+
+use super::streams;
+use super::{AppendError, AppendOutcome, AppendRequest, Appended, ExpectedVersion};
+
+/// Appends committed together at most.
+const GROUP_APPENDS_MAX: usize = 512;
+
+/// One append waiting for the writer.
+pub struct AppendJob {
+    /// What to append.
+    pub request: AppendRequest,
+    /// Where to answer.
+    pub reply: oneshot::Sender<Result<AppendOutcome, AppendError>>,
+}
+
+/// The last record of the log: where the next one goes and what it links to.
+#[derive(Clone, Copy)]
+struct Head {
+    position: i64,
+    hash: RecordHash,
+}
+
+/// Runs until every sender is dropped.
+pub async fn run(mut connection: SqliteConnection, mut jobs: mpsc::Receiver<AppendJob>) {
+    let mut group = Vec::with_capacity(GROUP_APPENDS_MAX);
+    while let Some(job) = jobs.recv().await {
+        group.push(job);
+        while group.len() < GROUP_APPENDS_MAX {
+            match jobs.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        let results = commit_group(&mut connection, &group).await;
+        for (job, result) in group.drain(..).zip(results) {
+            // A caller that went away no longer needs its answer; its append stands.
+            let _ = job.reply.send(result);
+        }
+    }
+}
+
+async fn execute(connection: &mut SqliteConnection, sql: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(sql).execute(&mut *connection).await.map(|_| ())
+}
+
+async fn commit_group(
+    connection: &mut SqliteConnection,
+    group: &[AppendJob],
+) -> Vec<Result<AppendOutcome, AppendError>> {
+    let failed_all = |error: &dyn std::fmt::Display| {
+        tracing::error!(%error, "append group failed");
+        group
+            .iter()
+            .map(|_| Err(AppendError::Corrupt(format!("the append could not be committed: {error}"))))
+            .collect()
+    };
+    if let Err(error) = execute(connection, "BEGIN IMMEDIATE").await {
+        return failed_all(&error);
+    }
+    let mut head = match read_head(connection).await {
+        Ok(head) => head,
+        Err(error) => {
+            let _ = execute(connection, "ROLLBACK").await;
+            return failed_all(&error);
+        }
+    };
+    let recorded_at = format_recorded_at(OffsetDateTime::now_utc());
+    let mut results = Vec::with_capacity(group.len());
+    for job in group {
+        if let Err(error) = execute(connection, "SAVEPOINT append").await {
+            let _ = execute(connection, "ROLLBACK").await;
+            return failed_all(&error);
+        }
+        let before = head;
+        let result = append_one(connection, &job.request, &mut head, &recorded_at).await;
+        let mut ended = Ok(());
+        if result.is_err() {
+            head = before;
+            ended = execute(connection, "ROLLBACK TO append").await;
+        }
+        if let Err(error) = ended.and(execute(connection, "RELEASE append").await) {
+            let _ = execute(connection, "ROLLBACK").await;
+            return failed_all(&error);
+        }
+        results.push(result);
+    }
+    if let Err(error) = execute(connection, "COMMIT").await {
+        let _ = execute(connection, "ROLLBACK").await;
+        return failed_all(&error);
+    }
+    results
+}
+
+async fn read_head(connection: &mut SqliteConnection) -> Result<Head, AppendError> {
+    let row: Option<(i64, String)> =
+        sqlx::query_as("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
+            .fetch_optional(&mut *connection)
+            .await?;
+    match row {
+        None => Ok(Head { position: 0, hash: RecordHash::ZERO }),
+        Some((position, hash)) => {
+            Ok(Head { position, hash: RecordHash::from_hex(&hash).map_err(AppendError::Corrupt)? })
+        }
+    }
+}
+
+async fn append_one(
+    connection: &mut SqliteConnection,
+    request: &AppendRequest,
+    head: &mut Head,
+    recorded_at: &str,
+) -> Result<AppendOutcome, AppendError> {
+    if let Some(replayed) = replay(connection, request).await? {
+        return Ok(replayed);
+    }
+    let loaded = streams::load(connection, &request.stream).await?;
+    let mut state = loaded.state;
+    if let ExpectedVersion::Exactly(expected) = request.expected_version {
+        if expected != loaded.version {
+            return Err(AppendError::VersionConflict { current_version: loaded.version });
+        }
+    }
+    let stream = request.stream.to_string();
+    let mut appended = Vec::with_capacity(request.events.len());
+    for (index, proposed) in request.events.iter().enumerate() {
+        let rule = |breach: RuleBreach| AppendError::Rule { index, breach };
+        state.decide(&proposed.event, &request.actor).map_err(rule)?;
+        if let Event::Disbursement(DisbursementEvent::DisbursementRequested(requested)) = &proposed.event {
+            check_disbursement_references(connection, requested).await?.map_err(rule)?;
+        }
+        state.apply(&proposed.event, &request.actor);
+
+        let id = proposed.id.unwrap_or_else(|| Id(uuid::Uuid::now_v7())).to_string();
+        let record = Record {
+            position: head.position + 1,
+            stream: stream.clone(),
+            version: loaded.version + index as i64 + 1,
+            id: id.clone(),
+            event_type: proposed.event.event_type().as_str().to_owned(),
+            data: proposed.event.data_value(),
+            meta: Meta {
+                actor: request.actor.clone(),
+                recorded_at: recorded_at.to_owned(),
+                occurred_at: proposed.occurred_at.clone().unwrap_or_else(|| recorded_at.to_owned()),
+                correlation_id: proposed.correlation_id.map(|id| id.to_string()),
+                causation_id: proposed.causation_id.map(|id| id.to_string()),
+            },
+            prev_hash: head.hash,
+        };
+        let (body, hash) = record.seal().map_err(|e| AppendError::Corrupt(e.to_string()))?;
+        sqlx::query("INSERT INTO events (position, stream, version, id, type, body, hash) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .bind(record.position)
+            .bind(&record.stream)
+            .bind(record.version)
+            .bind(&record.id)
+            .bind(&record.event_type)
+            .bind(&body)
+            .bind(hash.to_hex())
+            .execute(&mut *connection)
+            .await?;
+        *head = Head { position: record.position, hash };
+        appended.push(Appended { position: record.position, version: record.version, id, hash });
+    }
+    Ok(AppendOutcome {
+        next_expected_version: loaded.version + appended.len() as i64,
+        events: appended,
+        replayed: false,
+    })
+}
+
+/// The beneficiary and the fund exist, and the currency is the fund's.
+async fn check_disbursement_references(
+    connection: &mut SqliteConnection,
+    requested: &DisbursementRequested,
+) -> Result<Result<(), RuleBreach>, AppendError> {
+    let beneficiary = StreamName::new(StreamKind::Beneficiary, requested.beneficiary_id);
+    if !streams::exists(connection, &beneficiary).await? {
+        return Ok(Err(RuleBreach::new(
+            "beneficiary_exists",
+            format!("there is no beneficiary {beneficiary}"),
+        )));
+    }
+    let fund_stream = StreamName::new(StreamKind::Fund, requested.fund_id);
+    let fund = streams::load(connection, &fund_stream).await?;
+    let Some(fund) = fund.state.as_fund() else {
+        return Ok(Err(RuleBreach::new("fund_exists", format!("there is no fund {fund_stream}"))));
+    };
+    if fund.currency != requested.currency {
+        return Ok(Err(RuleBreach::new(
+            "currency_is_the_funds",
+            format!("the fund pays in {}, not {}", fund.currency, requested.currency),
+        )));
+    }
+    Ok(Ok(()))
+}
+
+/// When every event of `request` carries an id already recorded with the same content, the original
+/// outcome; when none is recorded, `None`; anything in between is a conflict.
+async fn replay(
+    connection: &mut SqliteConnection,
+    request: &AppendRequest,
+) -> Result<Option<AppendOutcome>, AppendError> {
+    let mut known = Vec::new();
+    for proposed in &request.events {
+        let Some(id) = proposed.id else { continue };
+        let row: Option<(i64, i64, String, String)> =
+            sqlx::query_as("SELECT position, version, body, hash FROM events WHERE id = ?")
+                .bind(id.to_string())
+                .fetch_optional(&mut *connection)
+                .await?;
+        if let Some(row) = row {
+            known.push((proposed, row));
+        }
+    }
+    if known.is_empty() {
+        return Ok(None);
+    }
+    if known.len() != request.events.len() {
+        return Err(AppendError::IdConflict(format!(
+            "{} of the {} events carry ids that are already recorded: a batch is either all new or a replay of one \
+             earlier append",
+            known.len(),
+            request.events.len()
+        )));
+    }
+    let stream = request.stream.to_string();
+    let mut events = Vec::with_capacity(known.len());
+    for (proposed, (position, version, body, hash)) in known {
+        let record = streams::parse_record(&body)?;
+        let sent_occurred_at = proposed.occurred_at.as_deref().unwrap_or(&record.meta.recorded_at);
+        let same = record.stream == stream
+            && record.event_type == proposed.event.event_type().as_str()
+            && record.data == proposed.event.data_value()
+            && record.meta.occurred_at == sent_occurred_at
+            && record.meta.correlation_id == proposed.correlation_id.map(|id| id.to_string())
+            && record.meta.causation_id == proposed.causation_id.map(|id| id.to_string());
+        if !same {
+            return Err(AppendError::IdConflict(format!(
+                "event id {} is already recorded (position {position}) with other content",
+                record.id
+            )));
+        }
+        let hash = RecordHash::from_hex(&hash).map_err(AppendError::Corrupt)?;
+        events.push(Appended { position, version, id: record.id, hash });
+    }
+    let next_expected_version = events.iter().map(|e| e.version).max().unwrap_or(0);
+    Ok(Some(AppendOutcome { events, next_expected_version, replayed: true }))
+}
