@@ -1,1 +1,224 @@
-//! x
+//! Test harness for the black-box suite: [`TestApp::spawn`] starts the real server on a free port
+//! over its own SQLite file, with a real token for each of a cast of principals, and offers one
+//! helper per kind of request.
+//!
+//! # Layout
+//! - [`TestApp`]: the running server and its HTTP helpers.
+//! - [`Who`]: the cast (each a principal with a role).
+//! - [`data`]: valid event data for every event type, with Chinese names and text.
+
+pub mod data;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use aidledger_server::http::{self, AppState, Limits};
+use aidledger_server::store::Store;
+use aidledger_server::{db, tokens};
+use domain::Role;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+/// The principals every test app has a token for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Who {
+    /// Staff member zhao.min.
+    Staff,
+    /// Another staff member, sun.hua.
+    OtherStaff,
+    /// Supervisor qian.li.
+    Supervisor,
+    /// Another supervisor, zhou.jie.
+    OtherSupervisor,
+    /// Auditor wu.shen.
+    Auditor,
+    /// Analyst zheng.fen.
+    Analyst,
+    /// Admin.
+    Admin,
+}
+
+impl Who {
+    /// Everyone.
+    pub const ALL: [Who; 7] = [
+        Who::Staff,
+        Who::OtherStaff,
+        Who::Supervisor,
+        Who::OtherSupervisor,
+        Who::Auditor,
+        Who::Analyst,
+        Who::Admin,
+    ];
+
+    /// The principal name (what lands in `meta.actor`).
+    pub fn principal(self) -> &'static str {
+        match self {
+            Who::Staff => "zhao.min",
+            Who::OtherStaff => "sun.hua",
+            Who::Supervisor => "qian.li",
+            Who::OtherSupervisor => "zhou.jie",
+            Who::Auditor => "wu.shen",
+            Who::Analyst => "zheng.fen",
+            Who::Admin => "admin",
+        }
+    }
+
+    /// The role of the principal's token.
+    pub fn role(self) -> Role {
+        match self {
+            Who::Staff | Who::OtherStaff => Role::Staff,
+            Who::Supervisor | Who::OtherSupervisor => Role::Supervisor,
+            Who::Auditor => Role::Auditor,
+            Who::Analyst => Role::Analyst,
+            Who::Admin => Role::Admin,
+        }
+    }
+}
+
+/// A running server with its own database.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// The database URL.
+    pub database_url: String,
+    /// An HTTP client.
+    pub client: reqwest::Client,
+    tokens: HashMap<Who, String>,
+    shutdown: Option<oneshot::Sender<()>>,
+    _dir: tempfile::TempDir,
+}
+
+/// An HTTP answer: status, content type and body (JSON when it parses, else a string).
+#[derive(Debug)]
+pub struct Answer {
+    /// The status.
+    pub status: StatusCode,
+    /// The `content-type` header.
+    pub content_type: String,
+    /// The body as JSON (a JSON string holding the text when it is not JSON).
+    pub body: Value,
+    /// The body's raw text.
+    pub text: String,
+}
+
+impl TestApp {
+    /// Starts a server with default limits.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(Limits::default()).await
+    }
+
+    /// Starts a server with `limits`.
+    pub async fn spawn_with(limits: Limits) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database_url = format!("sqlite://{}", dir.path().join("aidledger.db").display());
+        let pool = db::connect(&database_url).await.expect("connect");
+        db::migrate(&pool).await.expect("migrate");
+        let mut tokens_by_who = HashMap::new();
+        for who in Who::ALL {
+            let secret = tokens::create(&pool, who.role(), who.principal()).await.expect("token");
+            tokens_by_who.insert(who, secret);
+        }
+        let store = Store::open(&database_url, pool).await.expect("store");
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let state = AppState { store, limits: Arc::new(limits) };
+        tokio::spawn(http::serve(listener, state, async {
+            let _ = stopped.await;
+        }));
+        TestApp {
+            base,
+            database_url,
+            client: reqwest::Client::new(),
+            tokens: tokens_by_who,
+            shutdown: Some(shutdown),
+            _dir: dir,
+        }
+    }
+
+    /// The token secret of `who`.
+    pub fn token(&self, who: Who) -> &str {
+        &self.tokens[&who]
+    }
+
+    /// Sends a request as `who` (or with no token) with an optional raw body.
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        who: Option<Who>,
+        body: Option<Vec<u8>>,
+    ) -> Answer {
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(who) = who {
+            request = request.bearer_auth(self.token(who));
+        }
+        if let Some(body) = body {
+            request = request.header("content-type", "application/json").body(body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap_or_default().to_owned())
+            .unwrap_or_default();
+        let text = response.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or_else(|_| Value::String(text.clone()));
+        Answer { status, content_type, body, text }
+    }
+
+    /// `GET path` as `who`.
+    pub async fn get(&self, who: Who, path: &str) -> Answer {
+        self.request(Method::GET, path, Some(who), None).await
+    }
+
+    /// Appends `body` to `stream` as `who`.
+    pub async fn append(&self, who: Who, stream: &str, body: &Value) -> Answer {
+        let path = format!("/v1/streams/{stream}/events");
+        self.request(Method::POST, &path, Some(who), Some(body.to_string().into_bytes())).await
+    }
+
+    /// Appends one event of `event_type` with `data` to `stream` as `who`.
+    pub async fn append_one(&self, who: Who, stream: &str, event_type: &str, data: Value) -> Answer {
+        self.append(who, stream, &serde_json::json!({"events": [{"type": event_type, "data": data}]})).await
+    }
+
+    /// Appends and insists it succeeded; returns the answer body.
+    pub async fn must_append(&self, who: Who, stream: &str, event_type: &str, data: Value) -> Value {
+        let answer = self.append_one(who, stream, event_type, data).await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{event_type}: {}", answer.text);
+        answer.body
+    }
+
+    /// Every record of the log, read page by page as an auditor.
+    pub async fn all_records(&self) -> Vec<Value> {
+        let mut records = Vec::new();
+        let mut from = 1;
+        loop {
+            let answer = self.get(Who::Auditor, &format!("/v1/events?from_position={from}&limit=1000")).await;
+            assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+            records.extend(answer.body["records"].as_array().expect("records").iter().cloned());
+            match answer.body["next"].as_i64() {
+                Some(next) => from = next,
+                None => return records,
+            }
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+/// A fresh stream name of `kind`.
+pub fn new_stream(kind: &str) -> (String, String) {
+    let id = uuid::Uuid::new_v4().to_string();
+    (format!("{kind}-{id}"), id)
+}

@@ -1,1 +1,11 @@
-fn main() {}
+//! The black-box suite: every test starts a real server on a free port over its own database and
+//! talks HTTP with real tokens.
+
+mod bad_input;
+mod concurrency;
+mod idempotency;
+mod reads;
+mod roles;
+mod round_trip;
+mod rules;
+mod tamper;
