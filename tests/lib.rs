@@ -12,9 +12,10 @@ pub mod data;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use aidledger_server::db::Database;
 use aidledger_server::http::{self, AppState, Limits};
 use aidledger_server::store::Store;
-use aidledger_server::{db, tokens};
+use aidledger_server::tokens;
 use domain::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -113,14 +114,14 @@ impl TestApp {
     pub async fn spawn_with(limits: Limits) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = format!("sqlite://{}", dir.path().join("aidledger.db").display());
-        let pool = db::connect(&database_url).await.expect("connect");
-        db::migrate(&pool).await.expect("migrate");
+        let database = Database::open(&database_url).await.expect("open database");
+        database.migrate().await.expect("migrate");
         let mut tokens_by_who = HashMap::new();
         for who in Who::ALL {
-            let secret = tokens::create(&pool, who.role(), who.principal()).await.expect("token");
+            let secret = tokens::create(&database.pool, who.role(), who.principal()).await.expect("token");
             tokens_by_who.insert(who, secret);
         }
-        let store = Store::open(&database_url, pool).await.expect("store");
+        let store = Store::open(&database).await.expect("store");
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("address"));
         let (shutdown, stopped) = oneshot::channel::<()>();

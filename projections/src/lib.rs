@@ -11,7 +11,7 @@
 use std::future::Future;
 
 use domain::Event;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 /// A record as a projection sees it.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,13 +39,10 @@ pub trait Projection: Send + Sync {
     /// an event is applied exactly once.
     fn apply(
         &self,
-        connection: &mut SqliteConnection,
+        connection: &mut AnyConnection,
         event: &RecordedEvent,
     ) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
 
     /// Empties the projection's tables before a rebuild from position 1.
-    fn reset(
-        &self,
-        connection: &mut SqliteConnection,
-    ) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
+    fn reset(&self, connection: &mut AnyConnection) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
 }

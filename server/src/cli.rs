@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use domain::Role;
 use tokio::net::TcpListener;
 
-use crate::db::{self, DEFAULT_DATABASE_URL};
+use crate::db::{Database, DEFAULT_DATABASE_URL};
 use crate::http::{self, AppState, Limits};
 use crate::store::Store;
 use crate::tokens;
@@ -91,14 +91,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             serve(&url, &listen, no_migrate, limits).await?;
         }
         Command::Migrate => {
-            let pool = db::connect(&url).await?;
-            db::migrate(&pool).await?;
+            Database::open(&url).await?.migrate().await?;
             println!("migrations applied to {url}");
         }
         Command::Token { command: TokenCommand::Create { role, name } } => {
-            let pool = db::connect(&url).await?;
-            db::migrate(&pool).await?;
-            let secret = tokens::create(&pool, role, &name).await?;
+            let database = Database::open(&url).await?;
+            database.migrate().await?;
+            let secret = tokens::create(&database.pool, role, &name).await?;
             eprintln!("created a {role} token for {name}; it is shown once:");
             println!("{secret}");
         }
@@ -109,16 +108,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(url: &str, listen: &str, no_migrate: bool, limits: Limits) -> anyhow::Result<()> {
-    let pool = db::connect(url).await?;
+    let database = Database::open(url).await?;
     if !no_migrate {
-        db::migrate(&pool).await?;
+        database.migrate().await?;
     }
-    if tokens::none_exist(&pool).await? {
-        let secret = tokens::create(&pool, Role::Admin, "admin").await?;
+    if tokens::none_exist(&database.pool).await? {
+        let secret = tokens::create(&database.pool, Role::Admin, "admin").await?;
         println!("no tokens yet: a one-time admin token (principal \"admin\") follows; store it now:");
         println!("{secret}");
     }
-    let store = Store::open(url, pool).await?;
+    let store = Store::open(&database).await?;
     let listener = TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
     println!("listening on http://{}", listener.local_addr()?);
     std::io::stdout().flush()?;
@@ -144,9 +143,9 @@ async fn shutdown_signal() {
 }
 
 async fn open_existing(url: &str) -> anyhow::Result<Store> {
-    let pool = db::connect(url).await?;
-    db::migrate(&pool).await?;
-    Store::open(url, pool).await
+    let database = Database::open(url).await?;
+    database.migrate().await?;
+    Store::open(&database).await
 }
 
 async fn verify(url: &str) -> anyhow::Result<ExitCode> {

@@ -1,47 +1,119 @@
-//! Connecting to the database named by a URL, and applying migrations.
+//! Connecting to the database a URL names, and applying that backend's migrations.
+//!
+//! Everything above this module speaks sqlx's `Any` driver with `$1`-style parameters, which both
+//! SQLite and PostgreSQL accept, so the SQL that differs between backends stays small and visible.
 
-use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::any::{install_default_drivers, AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyConnection, AnyPool, ConnectOptions, Executor};
 
 /// The database URL used when none is given.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://aidledger.db";
 
-/// Connection options for `url`: the file is created if missing, WAL journal, and `synchronous=FULL`
-/// so that a commit is durable before it is acknowledged.
-pub fn sqlite_options(url: &str) -> anyhow::Result<SqliteConnectOptions> {
-    if !url.starts_with("sqlite:") {
-        anyhow::bail!("unsupported database URL {url:?}: expected sqlite://FILE");
+/// Which database engine a URL names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+impl Backend {
+    /// The backend of `url`, from its scheme.
+    pub fn of(url: &str) -> anyhow::Result<Backend> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Backend::Postgres)
+        } else {
+            anyhow::bail!("unsupported database URL {url:?}: expected sqlite://FILE or postgres://…")
+        }
     }
-    Ok(SqliteConnectOptions::from_str(url)
-        .with_context(|| format!("parsing database URL {url:?}"))?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Full)
-        .busy_timeout(Duration::from_secs(10))
-        .foreign_keys(true))
+
+    fn of_connection(connection: &AnyConnection) -> Backend {
+        if connection.backend_name().eq_ignore_ascii_case("sqlite") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        }
+    }
 }
 
-/// A pool for reads (and for migrations and tokens).
-pub async fn connect(url: &str) -> anyhow::Result<SqlitePool> {
-    let options = sqlite_options(url)?;
-    SqlitePoolOptions::new()
-        .max_connections(8)
-        .connect_with(options)
-        .await
-        .with_context(|| format!("opening database {url:?}"))
+/// The URL as handed to the driver: a SQLite file is created when missing.
+fn driver_url(url: &str) -> anyhow::Result<String> {
+    match Backend::of(url)? {
+        Backend::Sqlite if !url.contains("mode=") => {
+            Ok(format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' }))
+        }
+        _ => Ok(url.to_owned()),
+    }
 }
 
-/// The one connection the append writer owns.
-pub async fn connect_writer(url: &str) -> anyhow::Result<SqliteConnection> {
-    use sqlx::ConnectOptions;
-    sqlite_options(url)?.connect().await.with_context(|| format!("opening database {url:?} for writing"))
+fn options(url: &str) -> anyhow::Result<AnyConnectOptions> {
+    install_default_drivers();
+    let url = driver_url(url)?;
+    let options: AnyConnectOptions = url.parse().with_context(|| format!("parsing database URL {url:?}"))?;
+    Ok(options.log_statements(tracing::log::LevelFilter::Trace))
 }
 
-/// Applies every migration not yet applied.
-pub async fn migrate(pool: &SqlitePool) -> anyhow::Result<()> {
-    sqlx::migrate!("../migrations/sqlite").run(pool).await.context("applying migrations")
+/// Per-connection settings. SQLite: WAL, and `synchronous=FULL` so that a commit is durable before it
+/// is acknowledged; a busy timeout for the moments two connections want to write.
+async fn prepare(connection: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    if Backend::of_connection(connection) == Backend::Sqlite {
+        connection
+            .execute(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; \
+                 PRAGMA foreign_keys = ON;",
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+/// An open database: its URL, its backend and a pool for reads, migrations and tokens.
+#[derive(Clone, Debug)]
+pub struct Database {
+    /// The URL it was opened with.
+    pub url: String,
+    /// Its engine.
+    pub backend: Backend,
+    /// A pool of connections.
+    pub pool: AnyPool,
+}
+
+impl Database {
+    /// Opens the database `url` names (a SQLite file is created if missing).
+    pub async fn open(url: &str) -> anyhow::Result<Database> {
+        let backend = Backend::of(url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(|connection, _| Box::pin(prepare(connection)))
+            .connect_with(options(url)?)
+            .await
+            .with_context(|| format!("opening database {url:?}"))?;
+        Ok(Database { url: url.to_owned(), backend, pool })
+    }
+
+    /// One dedicated connection (the append writer's, the projection runner's).
+    pub async fn connect_one(&self) -> anyhow::Result<AnyConnection> {
+        let url = &self.url;
+        let mut connection =
+            options(url)?.connect().await.with_context(|| format!("opening database {url:?}"))?;
+        prepare(&mut connection).await.context("preparing a connection")?;
+        Ok(connection)
+    }
+
+    /// Applies every migration not yet applied.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        match self.backend {
+            Backend::Sqlite => {
+                sqlx::migrate!("../migrations/sqlite").run(&self.pool).await.context("applying migrations")
+            }
+            Backend::Postgres => anyhow::bail!("PostgreSQL is not supported yet"),
+        }
+    }
 }

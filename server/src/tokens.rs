@@ -5,7 +5,7 @@ use anyhow::Context;
 use domain::record::format_recorded_at;
 use domain::Role;
 use sha2::{Digest, Sha256};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use time::OffsetDateTime;
 
 /// What prefixes every secret, so that a leaked one is recognisable in logs and scanners.
@@ -36,12 +36,12 @@ pub fn check_principal(principal: &str) -> Result<(), String> {
 }
 
 /// Creates a token for `principal` with `role` and returns its secret (the only time it is shown).
-pub async fn create(pool: &SqlitePool, role: Role, principal: &str) -> anyhow::Result<String> {
+pub async fn create(pool: &AnyPool, role: Role, principal: &str) -> anyhow::Result<String> {
     check_principal(principal).map_err(anyhow::Error::msg)?;
     let mut random = [0_u8; 32];
     getrandom::fill(&mut random).map_err(|e| anyhow::anyhow!("no randomness for a token: {e}"))?;
     let secret = format!("{SECRET_PREFIX}{}", hex::encode(random));
-    sqlx::query("INSERT INTO tokens (secret_hash, role, principal, created_at) VALUES (?, ?, ?, ?)")
+    sqlx::query("INSERT INTO tokens (secret_hash, role, principal, created_at) VALUES ($1, $2, $3, $4)")
         .bind(secret_hash(&secret))
         .bind(role.as_str())
         .bind(principal)
@@ -54,9 +54,9 @@ pub async fn create(pool: &SqlitePool, role: Role, principal: &str) -> anyhow::R
 
 /// The caller a secret belongs to, if it is a live token. The lookup is by the secret's hash, so no
 /// secret is ever compared byte by byte.
-pub async fn authenticate(pool: &SqlitePool, secret: &str) -> anyhow::Result<Option<Caller>> {
+pub async fn authenticate(pool: &AnyPool, secret: &str) -> anyhow::Result<Option<Caller>> {
     let row: Option<(String, String)> =
-        sqlx::query_as("SELECT role, principal FROM tokens WHERE secret_hash = ? AND revoked_at IS NULL")
+        sqlx::query_as("SELECT role, principal FROM tokens WHERE secret_hash = $1 AND revoked_at IS NULL")
             .bind(secret_hash(secret))
             .fetch_optional(pool)
             .await
@@ -67,7 +67,7 @@ pub async fn authenticate(pool: &SqlitePool, secret: &str) -> anyhow::Result<Opt
 }
 
 /// Whether no token exists yet (a new database).
-pub async fn none_exist(pool: &SqlitePool) -> anyhow::Result<bool> {
+pub async fn none_exist(pool: &AnyPool) -> anyhow::Result<bool> {
     let (count,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM tokens").fetch_one(pool).await.context("counting tokens")?;
     Ok(count == 0)

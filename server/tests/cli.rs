@@ -124,7 +124,7 @@ async fn verify_exits_0_on_a_sound_chain_1_at_a_tampered_row_and_2_on_other_erro
     assert_eq!(lines.len(), 4);
     assert_eq!(lines[3]["prev_hash"], lines[2]["hash"]);
 
-    let pool = aidledger_server::db::connect(&url).await.unwrap();
+    let pool = aidledger_server::db::Database::open(&url).await.unwrap().pool;
     sqlx::query("DROP TRIGGER events_refuse_update").execute(&pool).await.unwrap();
     sqlx::query("UPDATE events SET body = replace(body, '电话问候', '上门慰问') WHERE position = 3")
         .execute(&pool)

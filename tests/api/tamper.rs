@@ -10,7 +10,7 @@ async fn the_database_refuses_update_and_delete_on_events() {
     let app = TestApp::spawn().await;
     let (stream, _) = new_stream("activity");
     app.must_append(Who::Staff, &stream, "ActivityHeld", activity_held()).await;
-    let pool = aidledger_server::db::connect(&app.database_url).await.unwrap();
+    let pool = aidledger_server::db::Database::open(&app.database_url).await.unwrap().pool;
     let update = sqlx::query("UPDATE events SET body = replace(body, '56', '57')").execute(&pool).await;
     assert!(update.unwrap_err().to_string().contains("append-only"));
     let delete = sqlx::query("DELETE FROM events").execute(&pool).await;
@@ -26,7 +26,7 @@ async fn a_row_edited_behind_the_servers_back_fails_verification_at_that_positio
     for _ in 0..4 {
         app.must_append(Who::Staff, &stream, "VisitRecorded", visit("zhao.min")).await;
     }
-    let pool = aidledger_server::db::connect(&app.database_url).await.unwrap();
+    let pool = aidledger_server::db::Database::open(&app.database_url).await.unwrap().pool;
     sqlx::query("DROP TRIGGER events_refuse_update").execute(&pool).await.unwrap();
     sqlx::query("UPDATE events SET body = replace(body, '\"duration_minutes\":45', '\"duration_minutes\":450') WHERE position = 3")
         .execute(&pool)

@@ -14,7 +14,9 @@ pub mod streams;
 pub mod writer;
 
 use anyhow::Context;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
+
+use crate::db::Database;
 use tokio::sync::{mpsc, oneshot};
 
 pub use append::{AppendError, AppendOutcome, AppendRequest, Appended, ExpectedVersion, ProposedEvent};
@@ -26,21 +28,21 @@ const PENDING_APPENDS_MAX: usize = 4096;
 /// A handle on the store; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
     writer: mpsc::Sender<writer::AppendJob>,
 }
 
 impl Store {
-    /// Opens the store at `url` (which must already be migrated) and starts its writer task.
-    pub async fn open(url: &str, pool: SqlitePool) -> anyhow::Result<Store> {
-        let connection = crate::db::connect_writer(url).await?;
+    /// Opens the store on `database` (which must already be migrated) and starts its writer task.
+    pub async fn open(database: &Database) -> anyhow::Result<Store> {
+        let connection = database.connect_one().await?;
         let (sender, receiver) = mpsc::channel(PENDING_APPENDS_MAX);
         tokio::spawn(writer::run(connection, receiver));
-        Ok(Store { pool, writer: sender })
+        Ok(Store { pool: database.pool.clone(), writer: sender })
     }
 
     /// The read pool.
-    pub fn pool(&self) -> &SqlitePool {
+    pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
 

@@ -5,7 +5,7 @@ use domain::chain::ChainVerifier;
 use domain::record::{served, RecordHash};
 use futures_util::TryStreamExt;
 use serde::Serialize;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 /// One page of records, as served.
 #[derive(Debug)]
@@ -36,9 +36,9 @@ fn page(rows: Vec<(i64, String, String)>, limit: i64) -> Page {
 }
 
 /// Records from `from_position` on.
-pub async fn log_page(pool: &SqlitePool, from_position: i64, limit: i64) -> Result<Page, sqlx::Error> {
+pub async fn log_page(pool: &AnyPool, from_position: i64, limit: i64) -> Result<Page, sqlx::Error> {
     let rows = sqlx::query_as(
-        "SELECT position, body, hash FROM events WHERE position >= ? ORDER BY position LIMIT ?",
+        "SELECT position, body, hash FROM events WHERE position >= $1 ORDER BY position LIMIT $2",
     )
     .bind(from_position)
     .bind(limit + 1)
@@ -49,13 +49,13 @@ pub async fn log_page(pool: &SqlitePool, from_position: i64, limit: i64) -> Resu
 
 /// Records of `stream` from `from_version` on; `None` when the stream has no events at all.
 pub async fn stream_page(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     stream: &str,
     from_version: i64,
     limit: i64,
 ) -> Result<Option<Page>, sqlx::Error> {
     let rows: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT version, body, hash FROM events WHERE stream = ? AND version >= ? ORDER BY version LIMIT ?",
+        "SELECT version, body, hash FROM events WHERE stream = $1 AND version >= $2 ORDER BY version LIMIT $3",
     )
     .bind(stream)
     .bind(from_version)
@@ -63,7 +63,7 @@ pub async fn stream_page(
     .fetch_all(pool)
     .await?;
     if rows.is_empty() {
-        let exists: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM events WHERE stream = ? LIMIT 1")
+        let exists: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM events WHERE stream = $1 LIMIT 1")
             .bind(stream)
             .fetch_optional(pool)
             .await?;
@@ -75,8 +75,8 @@ pub async fn stream_page(
 }
 
 /// The record at `position`.
-pub async fn one(pool: &SqlitePool, position: i64) -> Result<Option<String>, sqlx::Error> {
-    let row: Option<(String, String)> = sqlx::query_as("SELECT body, hash FROM events WHERE position = ?")
+pub async fn one(pool: &AnyPool, position: i64) -> Result<Option<String>, sqlx::Error> {
+    let row: Option<(String, String)> = sqlx::query_as("SELECT body, hash FROM events WHERE position = $1")
         .bind(position)
         .fetch_optional(pool)
         .await?;
@@ -103,7 +103,7 @@ pub struct VerifyReport {
 }
 
 /// Walks the whole log in position order.
-pub async fn verify(pool: &SqlitePool) -> Result<VerifyReport, sqlx::Error> {
+pub async fn verify(pool: &AnyPool) -> Result<VerifyReport, sqlx::Error> {
     let mut verifier = ChainVerifier::new();
     let mut failure = None;
     {

@@ -2,7 +2,7 @@
 
 use domain::record::Record;
 use domain::{Event, EventType, StreamName, StreamState};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::AppendError;
 
@@ -15,11 +15,8 @@ pub struct LoadedStream {
 }
 
 /// Folds every recorded event of `stream`.
-pub async fn load(
-    connection: &mut SqliteConnection,
-    stream: &StreamName,
-) -> Result<LoadedStream, AppendError> {
-    let bodies: Vec<(String,)> = sqlx::query_as("SELECT body FROM events WHERE stream = ? ORDER BY version")
+pub async fn load(connection: &mut AnyConnection, stream: &StreamName) -> Result<LoadedStream, AppendError> {
+    let bodies: Vec<(String,)> = sqlx::query_as("SELECT body FROM events WHERE stream = $1 ORDER BY version")
         .bind(stream.to_string())
         .fetch_all(&mut *connection)
         .await?;
@@ -33,8 +30,8 @@ pub async fn load(
 }
 
 /// Whether `stream` has its opening event.
-pub async fn exists(connection: &mut SqliteConnection, stream: &StreamName) -> Result<bool, AppendError> {
-    let found: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM events WHERE stream = ? AND version = 1")
+pub async fn exists(connection: &mut AnyConnection, stream: &StreamName) -> Result<bool, AppendError> {
+    let found: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM events WHERE stream = $1 AND version = 1")
         .bind(stream.to_string())
         .fetch_optional(&mut *connection)
         .await?;

@@ -10,7 +10,7 @@ use domain::events::{DisbursementEvent, Event};
 use domain::record::{format_recorded_at, Meta, Record, RecordHash};
 use domain::values::Id;
 use domain::{RuleBreach, StreamKind, StreamName};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot};
 
@@ -36,7 +36,7 @@ struct Head {
 }
 
 /// Runs until every sender is dropped.
-pub async fn run(mut connection: SqliteConnection, mut jobs: mpsc::Receiver<AppendJob>) {
+pub async fn run(mut connection: AnyConnection, mut jobs: mpsc::Receiver<AppendJob>) {
     let mut group = Vec::with_capacity(GROUP_APPENDS_MAX);
     while let Some(job) = jobs.recv().await {
         group.push(job);
@@ -54,12 +54,12 @@ pub async fn run(mut connection: SqliteConnection, mut jobs: mpsc::Receiver<Appe
     }
 }
 
-async fn execute(connection: &mut SqliteConnection, sql: &str) -> Result<(), sqlx::Error> {
+async fn execute(connection: &mut AnyConnection, sql: &str) -> Result<(), sqlx::Error> {
     sqlx::query(sql).execute(&mut *connection).await.map(|_| ())
 }
 
 async fn commit_group(
-    connection: &mut SqliteConnection,
+    connection: &mut AnyConnection,
     group: &[AppendJob],
 ) -> Vec<Result<AppendOutcome, AppendError>> {
     let failed_all = |error: &dyn std::fmt::Display| {
@@ -106,7 +106,7 @@ async fn commit_group(
     results
 }
 
-async fn read_head(connection: &mut SqliteConnection) -> Result<Head, AppendError> {
+async fn read_head(connection: &mut AnyConnection) -> Result<Head, AppendError> {
     let row: Option<(i64, String)> =
         sqlx::query_as("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
             .fetch_optional(&mut *connection)
@@ -120,7 +120,7 @@ async fn read_head(connection: &mut SqliteConnection) -> Result<Head, AppendErro
 }
 
 async fn append_one(
-    connection: &mut SqliteConnection,
+    connection: &mut AnyConnection,
     request: &AppendRequest,
     head: &mut Head,
     recorded_at: &str,
@@ -163,7 +163,7 @@ async fn append_one(
             prev_hash: head.hash,
         };
         let (body, hash) = record.seal().map_err(|e| AppendError::Corrupt(e.to_string()))?;
-        sqlx::query("INSERT INTO events (position, stream, version, id, type, body, hash) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO events (position, stream, version, id, type, body, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(record.position)
             .bind(&record.stream)
             .bind(record.version)
@@ -185,7 +185,7 @@ async fn append_one(
 
 /// The beneficiary and the fund exist, and the currency is the fund's.
 async fn check_disbursement_references(
-    connection: &mut SqliteConnection,
+    connection: &mut AnyConnection,
     requested: &DisbursementRequested,
 ) -> Result<Result<(), RuleBreach>, AppendError> {
     let beneficiary = StreamName::new(StreamKind::Beneficiary, requested.beneficiary_id);
@@ -212,14 +212,14 @@ async fn check_disbursement_references(
 /// When every event of `request` carries an id already recorded with the same content, the original
 /// outcome; when none is recorded, `None`; anything in between is a conflict.
 async fn replay(
-    connection: &mut SqliteConnection,
+    connection: &mut AnyConnection,
     request: &AppendRequest,
 ) -> Result<Option<AppendOutcome>, AppendError> {
     let mut known = Vec::new();
     for proposed in &request.events {
         let Some(id) = proposed.id else { continue };
         let row: Option<(i64, i64, String, String)> =
-            sqlx::query_as("SELECT position, version, body, hash FROM events WHERE id = ?")
+            sqlx::query_as("SELECT position, version, body, hash FROM events WHERE id = $1")
                 .bind(id.to_string())
                 .fetch_optional(&mut *connection)
                 .await?;
