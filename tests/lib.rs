@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use aidledger_server::db::Database;
 use aidledger_server::http::{self, AppState, Limits};
+use aidledger_server::projector::Projector;
 use aidledger_server::store::Store;
 use aidledger_server::tokens;
 use domain::Role;
@@ -84,6 +85,8 @@ pub struct TestApp {
     pub base: String,
     /// The database URL.
     pub database_url: String,
+    /// The store the server appends through (for tests that append in bulk, like `demo`).
+    pub store: Store,
     /// An HTTP client.
     pub client: reqwest::Client,
     tokens: HashMap<Who, String>,
@@ -122,16 +125,18 @@ impl TestApp {
             tokens_by_who.insert(who, secret);
         }
         let store = Store::open(&database).await.expect("store");
+        let projector = Projector::start(&database, store.head()).await.expect("projector");
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("address"));
         let (shutdown, stopped) = oneshot::channel::<()>();
-        let state = AppState { store, limits: Arc::new(limits) };
+        let state = AppState { store: store.clone(), projector, limits: Arc::new(limits) };
         tokio::spawn(http::serve(listener, state, async {
             let _ = stopped.await;
         }));
         TestApp {
             base,
             database_url,
+            store,
             client: reqwest::Client::new(),
             tokens: tokens_by_who,
             shutdown: Some(shutdown),

@@ -10,6 +10,8 @@
 //! - [`canonical`]: RFC 8785 canonical JSON of a record, built with explicitly sorted keys.
 //! - [`record`]: the record, its metadata and its SHA-256 hash.
 //! - [`chain`]: verifying the hash chain record by record.
+//! - [`merkle`]: the RFC 9162 Merkle tree over the records' hashes: roots, the append-only frontier,
+//!   inclusion and consistency proofs and their verifiers.
 //! - [`stream`]: stream kinds and stream names (`<kind>-<uuid>`).
 //! - [`values`]: validated value types (text, money, dates, UUIDs) and the marker for personal data.
 //! - [`events`]: the v1 event catalogue, one module per stream kind, each with its state and rules.
@@ -21,6 +23,7 @@ pub mod canonical;
 pub mod chain;
 pub mod errors;
 pub mod events;
+pub mod merkle;
 pub mod record;
 pub mod role;
 pub mod rules;

@@ -53,6 +53,23 @@ impl Role {
         !matches!(self, Role::Analyst)
     }
 
+    /// Whether this role may read figures: the summary report and its traces, tallies, fund balances
+    /// and projection status (every role; none of them holds a personal field).
+    pub fn may_read_figures(self) -> bool {
+        true
+    }
+
+    /// Whether this role may read the ledgers staff follow up on (concerns, overdue pairings) and
+    /// audit trails.
+    pub fn may_read_trails(self) -> bool {
+        !matches!(self, Role::Analyst)
+    }
+
+    /// Whether this role may rebuild projections.
+    pub fn may_rebuild(self) -> bool {
+        matches!(self, Role::Admin)
+    }
+
     /// Whether this role may re-verify the chain.
     pub fn may_verify(self) -> bool {
         !matches!(self, Role::Analyst)

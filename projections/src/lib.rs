@@ -1,48 +1,160 @@
 //! aidledger's read models: each projection folds recorded events, in position order, into SQL tables
-//! of its own, which the report, tally and audit endpoints query instead of the log.
+//! of its own, which the report, tally, ledger and audit endpoints query instead of the log.
+//!
+//! Projections never store personal fields (names, phones, free text): those stay in the records,
+//! so a read model can be handed to an analyst and erasing a person touches no table here.
 //!
 //! # Layout
-//! - [`Projection`]: what every read model implements.
-//! - [`RecordedEvent`]: a record as projections see it (typed event plus the metadata they use).
-//!
-//! The runner that feeds projections and keeps their checkpoints lives in the server; the read models
-//! themselves arrive with the reporting work.
+//! - [`ProjectionName`]: the projections, their tables, and dispatch of an event to each.
+//! - [`RecordedEvent`]: a record as projections see it.
+//! - [`models`]: one module per projection, applying events to its tables.
+//! - [`runner`]: applying the log in batches, each in the transaction that moves the checkpoints;
+//!   resetting a projection for a rebuild.
+//! - [`queries`]: the summary report and its traces, tallies, the concern ledger, overdue
+//!   pairings, fund balances and the rows audit trails show.
+//! - [`table`]: the tabular result every query returns, rendered as JSON or CSV by the server.
+//! - [`sql`]: the small SQL helpers shared by models and queries.
 
-use std::future::Future;
+pub mod models;
+pub mod queries;
+pub mod runner;
+pub mod sql;
+pub mod table;
 
-use domain::Event;
+use std::fmt;
+use std::str::FromStr;
+
+use domain::record::Record;
+use domain::{Event, EventType, StreamName};
 use sqlx::AnyConnection;
+
+/// Why a projection could not be applied or read.
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectionError {
+    /// The database failed.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The log holds a record that does not read back as an event.
+    #[error("unreadable record: {0}")]
+    Corrupt(String),
+}
 
 /// A record as a projection sees it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordedEvent {
     /// Position in the log.
     pub position: i64,
-    /// The stream name.
-    pub stream: String,
-    /// Version within the stream.
-    pub version: i64,
+    /// The stream.
+    pub stream: StreamName,
+    /// The stream's UUID (what references to it hold).
+    pub stream_id: String,
     /// The typed event.
     pub event: Event,
     /// `meta.actor`.
     pub actor: String,
-    /// `meta.occurred_at`, as recorded.
-    pub occurred_at: String,
+    /// The date it counts on in reports (`YYYY-MM-DD`).
+    pub date: String,
 }
 
-/// A read model built from the log.
-pub trait Projection: Send + Sync {
-    /// Stable name: the key of its checkpoint and of its rebuild endpoint.
-    fn name(&self) -> &'static str;
+impl RecordedEvent {
+    /// Reads the stored canonical `body` of the record at `position`.
+    pub fn from_body(position: i64, body: &str) -> Result<RecordedEvent, ProjectionError> {
+        let corrupt = |detail: String| ProjectionError::Corrupt(format!("position {position}: {detail}"));
+        let value: serde_json::Value = serde_json::from_str(body).map_err(|e| corrupt(e.to_string()))?;
+        let record = Record::from_value(&value).map_err(corrupt)?;
+        let event_type: EventType = record.event_type.parse().map_err(corrupt)?;
+        let event =
+            Event::parse(event_type, &record.data).map_err(|errors| corrupt(errors[0].to_string()))?;
+        let stream: StreamName = record.stream.parse().map_err(corrupt)?;
+        Ok(RecordedEvent {
+            position,
+            stream_id: stream.id().to_string(),
+            stream,
+            date: event.counting_date(&record.meta.occurred_at),
+            event,
+            actor: record.meta.actor,
+        })
+    }
+}
 
-    /// Applies one event inside the transaction that also advances the projection's checkpoint, so
-    /// an event is applied exactly once.
-    fn apply(
-        &self,
+/// The projections.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ProjectionName {
+    /// Beneficiaries, visits, concerns, hardship assessments and pairings.
+    Beneficiaries,
+    /// Funds, disbursements and their payments and reversals.
+    Disbursements,
+    /// Volunteers and their hours.
+    Volunteers,
+    /// Outreach activities.
+    Activities,
+    /// Suggestions and their steps.
+    Suggestions,
+}
+
+impl ProjectionName {
+    /// Every projection.
+    pub const ALL: [ProjectionName; 5] = [
+        ProjectionName::Beneficiaries,
+        ProjectionName::Disbursements,
+        ProjectionName::Volunteers,
+        ProjectionName::Activities,
+        ProjectionName::Suggestions,
+    ];
+
+    /// The name: its checkpoint row and its rebuild endpoint.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProjectionName::Beneficiaries => "beneficiaries",
+            ProjectionName::Disbursements => "disbursements",
+            ProjectionName::Volunteers => "volunteers",
+            ProjectionName::Activities => "activities",
+            ProjectionName::Suggestions => "suggestions",
+        }
+    }
+
+    /// The tables the projection owns, emptied by a rebuild.
+    pub fn tables(self) -> &'static [&'static str] {
+        match self {
+            ProjectionName::Beneficiaries => {
+                &["beneficiaries", "visits", "concerns", "hardship_assessments", "pairings"]
+            }
+            ProjectionName::Disbursements => &["funds", "disbursements", "disbursement_movements"],
+            ProjectionName::Volunteers => &["volunteers", "volunteer_hours"],
+            ProjectionName::Activities => &["activities"],
+            ProjectionName::Suggestions => &["suggestions", "suggestion_steps"],
+        }
+    }
+
+    /// Applies `event` to this projection's tables.
+    pub async fn apply(
+        self,
         connection: &mut AnyConnection,
         event: &RecordedEvent,
-    ) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
+    ) -> Result<(), sqlx::Error> {
+        match self {
+            ProjectionName::Beneficiaries => models::beneficiaries::apply(connection, event).await,
+            ProjectionName::Disbursements => models::disbursements::apply(connection, event).await,
+            ProjectionName::Volunteers => models::volunteers::apply(connection, event).await,
+            ProjectionName::Activities => models::activities::apply(connection, event).await,
+            ProjectionName::Suggestions => models::suggestions::apply(connection, event).await,
+        }
+    }
+}
 
-    /// Empties the projection's tables before a rebuild from position 1.
-    fn reset(&self, connection: &mut AnyConnection) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
+impl FromStr for ProjectionName {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, String> {
+        ProjectionName::ALL.into_iter().find(|p| p.as_str() == value).ok_or_else(|| {
+            let names: Vec<&str> = ProjectionName::ALL.iter().map(|p| p.as_str()).collect();
+            format!("\"{value}\" is not a projection ({})", names.join(", "))
+        })
+    }
+}
+
+impl fmt::Display for ProjectionName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }

@@ -8,10 +8,15 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use domain::Role;
+use indicatif::{ProgressBar, ProgressStyle};
+use projections::queries::summary::{self, SummaryQuery};
+use projections::queries::Period;
+use projections::ProjectionName;
 use tokio::net::TcpListener;
 
 use crate::db::{Database, DEFAULT_DATABASE_URL};
 use crate::http::{self, AppState, Limits};
+use crate::projector::{catch_up, Projector};
 use crate::store::Store;
 use crate::tokens;
 
@@ -62,6 +67,38 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Print the summary report's figures for a period (after bringing the projections up to date).
+    Report {
+        /// First day of the period (YYYY-MM-DD).
+        #[arg(long)]
+        from: String,
+        /// First day after the period (YYYY-MM-DD; exclusive).
+        #[arg(long)]
+        to: String,
+        /// Only beneficiaries of this district (for the figures about beneficiaries).
+        #[arg(long)]
+        district: Option<String>,
+        /// table, json or csv.
+        #[arg(long, default_value = "table", value_parser = ["table", "json", "csv"])]
+        format: String,
+    },
+    /// Rebuild one projection (or all) from position 1.
+    Rebuild {
+        /// The projection; all when omitted.
+        name: Option<String>,
+    },
+    /// Append a realistic, deterministic synthetic year of a city's care work.
+    Demo {
+        /// How many events to append.
+        #[arg(long, default_value_t = 10_000)]
+        events: u64,
+        /// The seed: the same seed gives the same events.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The year the events happen in.
+        #[arg(long, default_value_t = 2022)]
+        year: i32,
+    },
 }
 
 /// Token subcommands.
@@ -103,6 +140,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Verify => return verify(&url).await,
         Command::Export { out } => export(&url, &out).await?,
+        Command::Report { from, to, district, format } => report(&url, &from, &to, district, &format).await?,
+        Command::Rebuild { name } => rebuild(&url, name.as_deref()).await?,
+        Command::Demo { events, seed, year } => demo(&url, events, seed, year).await?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -118,10 +158,11 @@ async fn serve(url: &str, listen: &str, no_migrate: bool, limits: Limits) -> any
         println!("{secret}");
     }
     let store = Store::open(&database).await?;
+    let projector = Projector::start(&database, store.head()).await?;
     let listener = TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
     println!("listening on http://{}", listener.local_addr()?);
     std::io::stdout().flush()?;
-    let state = AppState { store, limits: Arc::new(limits) };
+    let state = AppState { store, projector, limits: Arc::new(limits) };
     http::serve(listener, state, shutdown_signal()).await.context("serving HTTP")
 }
 
@@ -187,5 +228,102 @@ async fn export(url: &str, out: &PathBuf) -> anyhow::Result<()> {
     }
     writer.flush()?;
     eprintln!("exported {written} records to {}", out.display());
+    Ok(())
+}
+
+fn progress_bar(length: u64, what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(length);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} ({per_sec}, {eta} left)")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message(what.to_owned());
+    bar
+}
+
+/// Brings every projection up to the log's head, with a progress bar.
+async fn catch_up_with_progress(database: &Database) -> anyhow::Result<i64> {
+    let mut connection = database.connect_one().await?;
+    let head = crate::store::writer::committed_head(&mut connection).await?;
+    let checkpoints = projections::runner::checkpoints(&database.pool).await?;
+    let low = checkpoints.iter().map(|(_, c)| *c).min().unwrap_or(0);
+    let bar = progress_bar((head - low).max(0) as u64, "projecting");
+    let reached =
+        catch_up(&mut connection, |outcome| bar.set_position((outcome.checkpoint - low).max(0) as u64))
+            .await?;
+    bar.finish_and_clear();
+    Ok(reached)
+}
+
+async fn report(
+    url: &str,
+    from: &str,
+    to: &str,
+    district: Option<String>,
+    format: &str,
+) -> anyhow::Result<()> {
+    let period = Period::parse(from, to).map_err(anyhow::Error::msg)?;
+    let database = Database::open(url).await?;
+    database.migrate().await?;
+    catch_up_with_progress(&database).await?;
+    let query = SummaryQuery { period, district };
+    let figures = summary::summary(&database.pool, &query).await?;
+    let table = summary::summary_table(&figures);
+    match format {
+        "json" => println!("{}", serde_json::json!({"from": from, "to": to, "figures": figures})),
+        "csv" => print!("{}", table.to_csv()),
+        _ => {
+            let district = query.district.as_deref().map(|d| format!(", {d}")).unwrap_or_default();
+            println!("summary {from} .. {to} (to exclusive{district})");
+            for row in &table.rows {
+                let name = row[0].as_text().unwrap_or_default();
+                let value = row[1].as_int().unwrap_or_default();
+                if name.ends_with("_minor") {
+                    println!("  {name:<28} {value:>14}  ({}.{:02} yuan)", value / 100, (value % 100).abs());
+                } else {
+                    println!("  {name:<28} {value:>14}");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn rebuild(url: &str, name: Option<&str>) -> anyhow::Result<()> {
+    let database = Database::open(url).await?;
+    database.migrate().await?;
+    let chosen: Vec<ProjectionName> = match name {
+        Some(name) => vec![name.parse().map_err(anyhow::Error::msg)?],
+        None => ProjectionName::ALL.to_vec(),
+    };
+    let started = std::time::Instant::now();
+    let mut connection = database.connect_one().await?;
+    for projection in &chosen {
+        projections::runner::reset(&mut connection, *projection).await?;
+    }
+    let reached = catch_up_with_progress(&database).await?;
+    let seconds = started.elapsed().as_secs_f64();
+    let names: Vec<&str> = chosen.iter().map(|p| p.as_str()).collect();
+    eprintln!(
+        "rebuilt {} to position {reached} in {seconds:.2} s ({:.0} events/s)",
+        names.join(", "),
+        reached as f64 / seconds.max(1e-9)
+    );
+    Ok(())
+}
+
+async fn demo(url: &str, events: u64, seed: u64, year: i32) -> anyhow::Result<()> {
+    let store = open_existing(url).await?;
+    let bar = progress_bar(events, "appending");
+    let started = std::time::Instant::now();
+    let outcome = crate::demo::generate(&store, events, seed, year, |done| bar.set_position(done)).await?;
+    bar.finish_and_clear();
+    let seconds = started.elapsed().as_secs_f64();
+    eprintln!(
+        "appended {} events ({} beneficiaries, year {year}, seed {seed}) in {seconds:.2} s ({:.0} events/s)",
+        outcome.events,
+        outcome.beneficiaries,
+        outcome.events as f64 / seconds.max(1e-9)
+    );
     Ok(())
 }

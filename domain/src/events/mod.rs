@@ -151,6 +151,26 @@ impl fmt::Display for EventType {
     }
 }
 
+impl Event {
+    /// The date the event's data carries (the day hours were worked, the day an activity was held).
+    pub fn data_date(&self) -> Option<crate::values::Date> {
+        match self {
+            Event::Volunteer(VolunteerEvent::VolunteerHoursLogged(e)) => Some(e.date),
+            Event::Activity(ActivityEvent::ActivityHeld(e)) => Some(e.date),
+            _ => None,
+        }
+    }
+
+    /// The date the event counts on in reports: its data's date where it has one, else the calendar
+    /// date of `occurred_at` in its own offset (`YYYY-MM-DD`).
+    pub fn counting_date(&self, occurred_at: &str) -> String {
+        match self.data_date() {
+            Some(date) => date.to_string(),
+            None => occurred_at.get(..10).unwrap_or(occurred_at).to_owned(),
+        }
+    }
+}
+
 /// Cross-field checks a data struct makes after it has deserialized.
 pub trait DataCheck {
     /// The schema errors serde could not see (pointers relative to the data object).

@@ -6,23 +6,34 @@
 //! - [`append`] and [`append_body`]: appending events.
 //! - [`records`]: reading records.
 //! - [`status`]: health and verification.
+//! - [`reports`], [`tallies`], [`ledgers`], [`audit`]: the read side, answered from the projections
+//!   once they have caught up with every append acknowledged before the request ([`tabular`]
+//!   renders JSON or CSV).
+//! - [`projections`]: projection status and rebuilds.
 
 pub mod append;
 pub mod append_body;
+pub mod audit;
 pub mod auth;
+pub mod ledgers;
 pub mod problem;
+pub mod projections;
 pub mod records;
+pub mod reports;
 pub mod status;
+pub mod tabular;
+pub mod tallies;
 
 use std::future::Future;
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
+use crate::projector::Projector;
 use crate::store::Store;
 
 /// Limits on what one request may ask for.
@@ -45,6 +56,8 @@ impl Default for Limits {
 pub struct AppState {
     /// The event store.
     pub store: Store,
+    /// The projection runner.
+    pub projector: Projector,
     /// Request limits.
     pub limits: Arc<Limits>,
 }
@@ -58,6 +71,16 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/events", get(records::read_log))
         .route("/v1/events/{position}", get(records::read_one))
         .route("/v1/streams/{stream}/events", get(records::read_stream).post(append::append))
+        .route("/v1/reports/summary", get(reports::summary))
+        .route("/v1/reports/summary/trace", get(reports::trace))
+        .route("/v1/tallies/{name}", get(tallies::tally))
+        .route("/v1/concerns", get(ledgers::concerns))
+        .route("/v1/pairings/overdue", get(ledgers::overdue_pairings))
+        .route("/v1/funds/{id}", get(ledgers::fund))
+        .route("/v1/audit/disbursements/{id}", get(audit::disbursement))
+        .route("/v1/audit/beneficiaries/{id}", get(audit::beneficiary))
+        .route("/v1/projections", get(projections::status))
+        .route("/v1/projections/{name}/rebuild", post(projections::rebuild))
         .fallback(|| async { problem::ApiError::NotFound("no such endpoint".into()) })
         .layer(DefaultBodyLimit::max(body_bytes_max))
         .layer(axum::middleware::map_response(problem::problem_for_plain_errors))

@@ -12,7 +12,7 @@ use domain::values::Id;
 use domain::{RuleBreach, StreamKind, StreamName};
 use sqlx::AnyConnection;
 use time::OffsetDateTime;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use super::streams;
 use super::{AppendError, AppendOutcome, AppendRequest, Appended, ExpectedVersion};
@@ -20,12 +20,12 @@ use super::{AppendError, AppendOutcome, AppendRequest, Appended, ExpectedVersion
 /// Appends committed together at most.
 const GROUP_APPENDS_MAX: usize = 512;
 
-/// One append waiting for the writer.
+/// Appends waiting for the writer together: each is its own atomic append, answered in order.
 pub struct AppendJob {
     /// What to append.
-    pub request: AppendRequest,
-    /// Where to answer.
-    pub reply: oneshot::Sender<Result<AppendOutcome, AppendError>>,
+    pub requests: Vec<AppendRequest>,
+    /// Where to answer, one result per request.
+    pub reply: oneshot::Sender<Vec<Result<AppendOutcome, AppendError>>>,
 }
 
 /// The last record of the log: where the next one goes and what it links to.
@@ -35,39 +35,63 @@ struct Head {
     hash: RecordHash,
 }
 
-/// Runs until every sender is dropped.
-pub async fn run(mut connection: AnyConnection, mut jobs: mpsc::Receiver<AppendJob>) {
-    let mut group = Vec::with_capacity(GROUP_APPENDS_MAX);
+/// Runs until every sender is dropped, publishing the log's head position after each commit.
+pub async fn run(
+    mut connection: AnyConnection,
+    mut jobs: mpsc::Receiver<AppendJob>,
+    head: watch::Sender<i64>,
+) {
+    let mut group: Vec<AppendJob> = Vec::new();
     while let Some(job) = jobs.recv().await {
+        let mut requests = job.requests.len();
         group.push(job);
-        while group.len() < GROUP_APPENDS_MAX {
+        while requests < GROUP_APPENDS_MAX {
             match jobs.try_recv() {
-                Ok(job) => group.push(job),
+                Ok(job) => {
+                    requests += job.requests.len();
+                    group.push(job);
+                }
                 Err(_) => break,
             }
         }
-        let results = commit_group(&mut connection, &group).await;
-        for (job, result) in group.drain(..).zip(results) {
-            // A caller that went away no longer needs its answer; its append stands.
-            let _ = job.reply.send(result);
+        let all: Vec<&AppendRequest> = group.iter().flat_map(|job| job.requests.iter()).collect();
+        let (mut results, committed_head) = commit_group(&mut connection, &all).await;
+        if let Some(position) = committed_head {
+            head.send_if_modified(|current| {
+                let advanced = position > *current;
+                *current = (*current).max(position);
+                advanced
+            });
+        }
+        for job in group.drain(..) {
+            let rest = results.split_off(job.requests.len());
+            // A caller that went away no longer needs its answer; its appends stand.
+            let _ = job.reply.send(std::mem::replace(&mut results, rest));
         }
     }
+}
+
+/// The log's head position as committed now (0 when empty).
+pub async fn committed_head(connection: &mut AnyConnection) -> Result<i64, AppendError> {
+    Ok(read_head(connection).await?.position)
 }
 
 async fn execute(connection: &mut AnyConnection, sql: &str) -> Result<(), sqlx::Error> {
     sqlx::query(sql).execute(&mut *connection).await.map(|_| ())
 }
 
+/// Commits `group` in one transaction; answers each request and, when the commit succeeded, the head.
 async fn commit_group(
     connection: &mut AnyConnection,
-    group: &[AppendJob],
-) -> Vec<Result<AppendOutcome, AppendError>> {
+    group: &[&AppendRequest],
+) -> (Vec<Result<AppendOutcome, AppendError>>, Option<i64>) {
     let failed_all = |error: &dyn std::fmt::Display| {
         tracing::error!(%error, "append group failed");
-        group
+        let results = group
             .iter()
             .map(|_| Err(AppendError::Corrupt(format!("the append could not be committed: {error}"))))
-            .collect()
+            .collect();
+        (results, None)
     };
     if let Err(error) = execute(connection, "BEGIN IMMEDIATE").await {
         return failed_all(&error);
@@ -81,13 +105,13 @@ async fn commit_group(
     };
     let recorded_at = format_recorded_at(OffsetDateTime::now_utc());
     let mut results = Vec::with_capacity(group.len());
-    for job in group {
+    for request in group {
         if let Err(error) = execute(connection, "SAVEPOINT append").await {
             let _ = execute(connection, "ROLLBACK").await;
             return failed_all(&error);
         }
         let before = head;
-        let result = append_one(connection, &job.request, &mut head, &recorded_at).await;
+        let result = append_one(connection, request, &mut head, &recorded_at).await;
         let mut ended = Ok(());
         if result.is_err() {
             head = before;
@@ -103,7 +127,7 @@ async fn commit_group(
         let _ = execute(connection, "ROLLBACK").await;
         return failed_all(&error);
     }
-    results
+    (results, Some(head.position))
 }
 
 async fn read_head(connection: &mut AnyConnection) -> Result<Head, AppendError> {

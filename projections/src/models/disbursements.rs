@@ -1,0 +1,133 @@
+//! The disbursements projection: `funds` (balances), `disbursements` (where each stands) and
+//! `disbursement_movements` (each payment and reversal, with the amount and form it moved).
+
+use domain::events::{DisbursementEvent as D, FundEvent as F};
+use domain::Event;
+use sqlx::AnyConnection;
+
+use crate::sql::name_of;
+use crate::RecordedEvent;
+
+/// Adds the disbursement's amount to one of its fund's running totals.
+async fn add_to_fund(
+    connection: &mut AnyConnection,
+    disbursement_id: &str,
+    column: &str,
+) -> Result<(), sqlx::Error> {
+    let sql = format!(
+        "UPDATE funds SET {column} = {column} + (SELECT amount_minor FROM disbursements WHERE disbursement_id = $1) \
+         WHERE fund_id = (SELECT fund_id FROM disbursements WHERE disbursement_id = $1)"
+    );
+    sqlx::query(&sql).bind(disbursement_id).execute(&mut *connection).await?;
+    Ok(())
+}
+
+/// Records a payment or reversal of the disbursement's whole amount.
+async fn movement(
+    connection: &mut AnyConnection,
+    recorded: &RecordedEvent,
+    kind: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO disbursement_movements (position, disbursement_id, movement, form, amount_minor, occurred_on) \
+         SELECT $1, disbursement_id, $2, form, amount_minor, $3 FROM disbursements WHERE disbursement_id = $4",
+    )
+    .bind(recorded.position)
+    .bind(kind)
+    .bind(recorded.date.as_str())
+    .bind(recorded.stream_id.as_str())
+    .execute(&mut *connection)
+    .await?;
+    Ok(())
+}
+
+/// Applies one event.
+pub async fn apply(connection: &mut AnyConnection, recorded: &RecordedEvent) -> Result<(), sqlx::Error> {
+    let id = recorded.stream_id.as_str();
+    match &recorded.event {
+        Event::Fund(F::FundOpened(e)) => {
+            sqlx::query(
+                "INSERT INTO funds (fund_id, name, currency, year, opened_position, opening_budget_minor, \
+                 adjustments_minor, requested_minor, approved_minor, paid_minor, reversed_minor) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 0, 0, 0, 0, 0)",
+            )
+            .bind(id)
+            .bind(e.name.as_str())
+            .bind(e.currency.as_str())
+            .bind(e.year.map(|y| y.get()))
+            .bind(recorded.position)
+            .bind(e.budget_minor.get())
+            .execute(&mut *connection)
+            .await?;
+        }
+        Event::Fund(F::FundBudgetAdjusted(e)) => {
+            sqlx::query("UPDATE funds SET adjustments_minor = adjustments_minor + $2 WHERE fund_id = $1")
+                .bind(id)
+                .bind(e.delta_minor.get())
+                .execute(&mut *connection)
+                .await?;
+        }
+        Event::Disbursement(D::DisbursementRequested(e)) => {
+            sqlx::query(
+                "INSERT INTO disbursements (disbursement_id, beneficiary_id, fund_id, form, amount_minor, currency, \
+                 status, requested_position, requested_on, requested_by) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'requested', $7, $8, $9)",
+            )
+            .bind(id)
+            .bind(e.beneficiary_id.to_string())
+            .bind(e.fund_id.to_string())
+            .bind(name_of(&e.form))
+            .bind(e.amount_minor.get())
+            .bind(e.currency.as_str())
+            .bind(recorded.position)
+            .bind(recorded.date.as_str())
+            .bind(recorded.actor.as_str())
+            .execute(&mut *connection)
+            .await?;
+            add_to_fund(connection, id, "requested_minor").await?;
+        }
+        Event::Disbursement(D::DisbursementApproved(_)) | Event::Disbursement(D::DisbursementRejected(_)) => {
+            let approved = matches!(recorded.event, Event::Disbursement(D::DisbursementApproved(_)));
+            sqlx::query(
+                "UPDATE disbursements SET status = $2, decided_position = $3, decided_by = $4 \
+                 WHERE disbursement_id = $1",
+            )
+            .bind(id)
+            .bind(if approved { "approved" } else { "rejected" })
+            .bind(recorded.position)
+            .bind(recorded.actor.as_str())
+            .execute(&mut *connection)
+            .await?;
+            if approved {
+                add_to_fund(connection, id, "approved_minor").await?;
+            }
+        }
+        Event::Disbursement(D::DisbursementPaid(_)) => {
+            sqlx::query(
+                "UPDATE disbursements SET status = 'paid', paid_position = $2, paid_on = $3 WHERE disbursement_id = $1",
+            )
+            .bind(id)
+            .bind(recorded.position)
+            .bind(recorded.date.as_str())
+            .execute(&mut *connection)
+            .await?;
+            movement(connection, recorded, "paid").await?;
+            add_to_fund(connection, id, "paid_minor").await?;
+        }
+        Event::Disbursement(D::DisbursementReversed(_)) => {
+            sqlx::query(
+                "UPDATE disbursements SET status = 'reversed', reversed_position = $2, reversed_on = $3 \
+                 WHERE disbursement_id = $1",
+            )
+            .bind(id)
+            .bind(recorded.position)
+            .bind(recorded.date.as_str())
+            .execute(&mut *connection)
+            .await?;
+            movement(connection, recorded, "reversed").await?;
+            add_to_fund(connection, id, "reversed_minor").await?;
+        }
+        _ => {}
+    }
+    Ok(())
+}

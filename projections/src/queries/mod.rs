@@ -1,0 +1,34 @@
+//! Queries over the read models. Every period is `[from, to)` by the date an event counts on.
+
+pub mod funds;
+pub mod ledgers;
+pub mod summary;
+pub mod tallies;
+
+use domain::values::Date;
+
+/// A half-open period of dates, `from` inclusive, `to` exclusive.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Period {
+    /// First day in the period (`YYYY-MM-DD`).
+    pub from: String,
+    /// First day after the period (`YYYY-MM-DD`).
+    pub to: String,
+}
+
+impl Period {
+    /// Parses `from` and `to` (each `YYYY-MM-DD`, `from` before `to`).
+    pub fn parse(from: &str, to: &str) -> Result<Period, String> {
+        let start = Date::parse(from).map_err(|e| format!("from: {e}"))?;
+        let end = Date::parse(to).map_err(|e| format!("to: {e}"))?;
+        if start >= end {
+            return Err(format!("from ({from}) must be before to ({to}); to is exclusive"));
+        }
+        Ok(Period { from: start.to_string(), to: end.to_string() })
+    }
+
+    /// All of time, for queries whose period is optional.
+    pub fn all_time() -> Period {
+        Period { from: "0000-01-01".into(), to: "9999-12-31".into() }
+    }
+}

@@ -1,0 +1,326 @@
+//! The summary report: the figures a yearly work report quotes, each computed over the read models,
+//! and each traceable to exactly the positions of the events counted or summed in it.
+//!
+//! A figure is defined once, as the rows it counts (`FROM … WHERE …`), the aggregate over them and
+//! the position of each row; its value and its trace are two queries over the same rows, so they
+//! cannot drift apart. `district` narrows the figures about beneficiaries (visits, concerns,
+//! hardship, disbursements); volunteers, activities and suggestions have no district.
+
+use domain::events::activity::ActivityKind;
+use serde_json::{Map, Value};
+use sqlx::AnyPool;
+
+use super::Period;
+use crate::sql::{bind_all, render, Param};
+use crate::table::{Cell, Table};
+use crate::ProjectionError;
+
+/// One figure: the rows behind it, how they add up, and each row's position.
+struct Figure {
+    name: &'static str,
+    /// `FROM … [JOIN …]` naming the rows.
+    from: &'static str,
+    /// The beneficiary column the district filter joins on, for figures about beneficiaries.
+    beneficiary: Option<&'static str>,
+    /// `WHERE` conditions, with `{from}` and `{to}` markers.
+    filter: &'static str,
+    /// The aggregate giving the value.
+    value: &'static str,
+    /// The position of each row (the trace).
+    position: &'static str,
+}
+
+const IN_PERIOD_VISITS: &str = "v.occurred_on >= {from} AND v.occurred_on < {to}";
+const MOVEMENTS: &str =
+    "disbursement_movements m JOIN disbursements d ON d.disbursement_id = m.disbursement_id";
+const PAID_COUNT: &str = "SUM(CASE WHEN m.movement = 'paid' THEN 1 ELSE -1 END)";
+const PAID_AMOUNT: &str = "SUM(CASE WHEN m.movement = 'paid' THEN m.amount_minor ELSE -m.amount_minor END)";
+const HOURS_STANDING: &str =
+    "h.worked_on >= {from} AND h.worked_on < {to} AND (h.voided_on IS NULL OR h.voided_on >= {to})";
+const ACTIVITIES_HELD: &str = "a.held_on >= {from} AND a.held_on < {to}";
+
+const FIGURES: &[Figure] = &[
+    Figure {
+        name: "visits_home",
+        from: "visits v",
+        beneficiary: Some("v.beneficiary_id"),
+        filter: "v.occurred_on >= {from} AND v.occurred_on < {to} AND v.visit_kind = 'home'",
+        value: "COUNT(*)",
+        position: "v.position",
+    },
+    Figure {
+        name: "visits_phone",
+        from: "visits v",
+        beneficiary: Some("v.beneficiary_id"),
+        filter: "v.occurred_on >= {from} AND v.occurred_on < {to} AND v.visit_kind = 'phone'",
+        value: "COUNT(*)",
+        position: "v.position",
+    },
+    Figure {
+        name: "visits_total",
+        from: "visits v",
+        beneficiary: Some("v.beneficiary_id"),
+        filter: IN_PERIOD_VISITS,
+        value: "COUNT(*)",
+        position: "v.position",
+    },
+    Figure {
+        name: "beneficiaries_visited",
+        from: "visits v",
+        beneficiary: Some("v.beneficiary_id"),
+        filter: IN_PERIOD_VISITS,
+        value: "COUNT(DISTINCT v.beneficiary_id)",
+        position: "v.position",
+    },
+    Figure {
+        name: "concerns_raised",
+        from: "concerns c",
+        beneficiary: Some("c.beneficiary_id"),
+        filter: "c.raised_on >= {from} AND c.raised_on < {to}",
+        value: "COUNT(*)",
+        position: "c.raised_position",
+    },
+    Figure {
+        name: "concerns_resolved_on_site",
+        from: "concerns c",
+        beneficiary: Some("c.beneficiary_id"),
+        filter: "c.resolved_on >= {from} AND c.resolved_on < {to} AND c.on_site = 1",
+        value: "COUNT(*)",
+        position: "c.resolved_position",
+    },
+    Figure {
+        name: "concerns_resolved_later",
+        from: "concerns c",
+        beneficiary: Some("c.beneficiary_id"),
+        filter: "c.resolved_on >= {from} AND c.resolved_on < {to} AND c.on_site = 0",
+        value: "COUNT(*)",
+        position: "c.resolved_position",
+    },
+    Figure {
+        name: "concerns_open",
+        from: "concerns c",
+        beneficiary: Some("c.beneficiary_id"),
+        filter: "c.raised_on < {to} AND (c.resolved_on IS NULL OR c.resolved_on >= {to})",
+        value: "COUNT(*)",
+        position: "c.raised_position",
+    },
+    Figure {
+        name: "hardship_cases",
+        from: "hardship_assessments h",
+        beneficiary: Some("h.beneficiary_id"),
+        filter: "h.occurred_on >= {from} AND h.occurred_on < {to}",
+        value: "COUNT(DISTINCT h.beneficiary_id)",
+        position: "h.position",
+    },
+    Figure {
+        name: "disbursements_paid",
+        from: MOVEMENTS,
+        beneficiary: Some("d.beneficiary_id"),
+        filter: "m.occurred_on >= {from} AND m.occurred_on < {to}",
+        value: PAID_COUNT,
+        position: "m.position",
+    },
+    Figure {
+        name: "cash_paid_minor",
+        from: MOVEMENTS,
+        beneficiary: Some("d.beneficiary_id"),
+        filter: "m.occurred_on >= {from} AND m.occurred_on < {to} AND m.form = 'cash'",
+        value: PAID_AMOUNT,
+        position: "m.position",
+    },
+    Figure {
+        name: "in_kind_paid_minor",
+        from: MOVEMENTS,
+        beneficiary: Some("d.beneficiary_id"),
+        filter: "m.occurred_on >= {from} AND m.occurred_on < {to} AND m.form = 'in_kind'",
+        value: PAID_AMOUNT,
+        position: "m.position",
+    },
+    Figure {
+        name: "volunteer_entries",
+        from: "volunteer_hours h",
+        beneficiary: None,
+        filter: HOURS_STANDING,
+        value: "COUNT(*)",
+        position: "h.logged_position",
+    },
+    Figure {
+        name: "volunteer_minutes",
+        from: "volunteer_hours h",
+        beneficiary: None,
+        filter: HOURS_STANDING,
+        value: "SUM(h.minutes)",
+        position: "h.logged_position",
+    },
+    Figure {
+        name: "activities",
+        from: "activities a",
+        beneficiary: None,
+        filter: ACTIVITIES_HELD,
+        value: "COUNT(*)",
+        position: "a.position",
+    },
+    Figure {
+        name: "activity_attendees",
+        from: "activities a",
+        beneficiary: None,
+        filter: "a.held_on >= {from} AND a.held_on < {to} AND a.attendees > 0",
+        value: "SUM(a.attendees)",
+        position: "a.position",
+    },
+    Figure {
+        name: "brochures",
+        from: "activities a",
+        beneficiary: None,
+        filter: "a.held_on >= {from} AND a.held_on < {to} AND a.brochures > 0",
+        value: "SUM(a.brochures)",
+        position: "a.position",
+    },
+    Figure {
+        name: "books",
+        from: "activities a",
+        beneficiary: None,
+        filter: "a.held_on >= {from} AND a.held_on < {to} AND a.books > 0",
+        value: "SUM(a.books)",
+        position: "a.position",
+    },
+    Figure {
+        name: "suggestions_submitted",
+        from: "suggestions s",
+        beneficiary: None,
+        filter: "s.submitted_on >= {from} AND s.submitted_on < {to}",
+        value: "COUNT(*)",
+        position: "s.submitted_position",
+    },
+    Figure {
+        name: "suggestions_forwarded",
+        from: "suggestion_steps st",
+        beneficiary: None,
+        filter: "st.step = 'forwarded' AND st.occurred_on >= {from} AND st.occurred_on < {to}",
+        value: "COUNT(*)",
+        position: "st.position",
+    },
+    Figure {
+        name: "suggestions_adopted",
+        from: "suggestion_steps st",
+        beneficiary: None,
+        filter: "st.step = 'adopted' AND st.occurred_on >= {from} AND st.occurred_on < {to}",
+        value: "COUNT(*)",
+        position: "st.position",
+    },
+];
+
+/// Every figure name the summary reports, in report order (`activities` is an object of counts by
+/// kind; its parts are traced as `activities.<kind>`).
+pub fn figure_names() -> Vec<&'static str> {
+    FIGURES.iter().map(|f| f.name).collect()
+}
+
+/// What to summarise.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SummaryQuery {
+    /// The period.
+    pub period: Period,
+    /// Only beneficiaries of this district (for the figures about beneficiaries).
+    pub district: Option<String>,
+}
+
+fn rows_sql(figure: &Figure, query: &SummaryQuery, select: &str, extra_filter: &str) -> (String, Vec<Param>) {
+    let (join, district_filter) = match (figure.beneficiary, &query.district) {
+        (Some(column), Some(_)) => (
+            format!(" JOIN beneficiaries b ON b.beneficiary_id = {column}"),
+            " AND b.district = {district}".to_string(),
+        ),
+        _ => (String::new(), String::new()),
+    };
+    let template = format!(
+        "SELECT {select} FROM {}{join} WHERE {}{district_filter}{extra_filter}",
+        figure.from, figure.filter
+    );
+    let mut params =
+        vec![("from", Param::Text(query.period.from.clone())), ("to", Param::Text(query.period.to.clone()))];
+    if let Some(district) = &query.district {
+        params.push(("district", Param::Text(district.clone())));
+    }
+    render(&template, &params)
+}
+
+async fn scalar(pool: &AnyPool, sql: &str, params: &[Param]) -> Result<i64, ProjectionError> {
+    let (value,): (i64,) = bind_all(sqlx::query(sql), params)
+        .fetch_one(pool)
+        .await
+        .and_then(|row| sqlx::FromRow::from_row(&row))?;
+    Ok(value)
+}
+
+fn activity_kind_filter(kind: ActivityKind) -> String {
+    // The kind names are this crate's own constants, never client text.
+    format!(" AND a.kind = '{}'", kind.as_str())
+}
+
+/// Every figure's value.
+pub async fn summary(pool: &AnyPool, query: &SummaryQuery) -> Result<Map<String, Value>, ProjectionError> {
+    let mut figures = Map::new();
+    for figure in FIGURES {
+        if figure.name == "activities" {
+            let mut by_kind = Map::new();
+            for kind in ActivityKind::ALL {
+                let (sql, params) = rows_sql(figure, query, "COUNT(*)", &activity_kind_filter(kind));
+                by_kind.insert(kind.as_str().into(), Value::from(scalar(pool, &sql, &params).await?));
+            }
+            figures.insert(figure.name.into(), Value::Object(by_kind));
+            continue;
+        }
+        let select = format!("CAST(COALESCE({}, 0) AS BIGINT)", figure.value);
+        let (sql, params) = rows_sql(figure, query, &select, "");
+        figures.insert(figure.name.into(), Value::from(scalar(pool, &sql, &params).await?));
+    }
+    Ok(figures)
+}
+
+/// The summary as a `figure,value` table, with `activities` flattened to `activities.<kind>` rows.
+pub fn summary_table(figures: &Map<String, Value>) -> Table {
+    let mut table = Table::new(&["figure", "value"]);
+    for name in figure_names() {
+        match figures.get(name) {
+            Some(Value::Object(parts)) => {
+                for kind in ActivityKind::ALL {
+                    let value = parts.get(kind.as_str()).and_then(Value::as_i64).unwrap_or(0);
+                    table.rows.push(vec![Cell::Text(format!("{name}.{}", kind.as_str())), Cell::Int(value)]);
+                }
+            }
+            Some(value) => {
+                table.rows.push(vec![Cell::Text(name.into()), Cell::Int(value.as_i64().unwrap_or(0))])
+            }
+            None => {}
+        }
+    }
+    table
+}
+
+/// The positions of exactly the events counted or summed in `figure` (a name from
+/// [`figure_names`], or `activities.<kind>`), ascending. `None` for an unknown figure.
+pub async fn trace(
+    pool: &AnyPool,
+    figure_name: &str,
+    query: &SummaryQuery,
+) -> Result<Option<Vec<i64>>, ProjectionError> {
+    let (name, kind) = match figure_name.split_once('.') {
+        Some(("activities", kind)) => match ActivityKind::ALL.into_iter().find(|k| k.as_str() == kind) {
+            Some(kind) => ("activities", Some(kind)),
+            None => return Ok(None),
+        },
+        Some(_) => return Ok(None),
+        None => (figure_name, None),
+    };
+    let Some(figure) = FIGURES.iter().find(|f| f.name == name) else { return Ok(None) };
+    let extra = kind.map(activity_kind_filter).unwrap_or_default();
+    let (sql, params) = rows_sql(figure, query, figure.position, &format!("{extra} ORDER BY 1"));
+    let rows: Vec<(i64,)> = bind_all(sqlx::query(&sql), &params)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(sqlx::FromRow::from_row)
+        .collect::<Result<_, _>>()?;
+    Ok(Some(rows.into_iter().map(|(position,)| position).collect()))
+}

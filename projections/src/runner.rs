@@ -1,0 +1,115 @@
+//! Applying the log to the projections in batches. Each batch is one transaction that applies its
+//! events to every projection still behind them and moves those projections' checkpoints, so an
+//! event is applied exactly once however often the process stops. Checkpoints are read after the
+//! write lock is taken, so two runners (or a runner and a rebuild) never apply the same event twice.
+
+use sqlx::{AnyConnection, Executor};
+
+use crate::sql::{begin_write, is_sqlite};
+use crate::{ProjectionError, ProjectionName, RecordedEvent};
+
+/// Events applied in one transaction at most.
+pub const BATCH_EVENTS_MAX: i64 = 2000;
+
+/// What one batch did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BatchOutcome {
+    /// Events read from the log and applied (to at least one projection).
+    pub applied: usize,
+    /// The lowest checkpoint after the batch.
+    pub checkpoint: i64,
+}
+
+/// Every projection's checkpoint.
+pub async fn checkpoints<'e, E>(executor: E) -> Result<Vec<(ProjectionName, i64)>, ProjectionError>
+where
+    E: Executor<'e, Database = sqlx::Any>,
+{
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT name, position FROM projection_checkpoints ORDER BY name")
+            .fetch_all(executor)
+            .await?;
+    rows.into_iter()
+        .map(|(name, position)| Ok((name.parse().map_err(ProjectionError::Corrupt)?, position)))
+        .collect()
+}
+
+async fn execute(connection: &mut AnyConnection, sql: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(sql).execute(&mut *connection).await.map(|_| ())
+}
+
+/// Applies the next batch of events to every projection that is behind.
+pub async fn apply_batch(connection: &mut AnyConnection) -> Result<BatchOutcome, ProjectionError> {
+    execute(connection, begin_write(connection)).await?;
+    match apply_batch_inside(connection).await {
+        Ok(outcome) => {
+            execute(connection, "COMMIT").await?;
+            Ok(outcome)
+        }
+        Err(error) => {
+            let _ = execute(connection, "ROLLBACK").await;
+            Err(error)
+        }
+    }
+}
+
+async fn apply_batch_inside(connection: &mut AnyConnection) -> Result<BatchOutcome, ProjectionError> {
+    let lock = if is_sqlite(connection) { "" } else { " FOR UPDATE" };
+    let sql = format!("SELECT name, position FROM projection_checkpoints ORDER BY name{lock}");
+    let rows: Vec<(String, i64)> = sqlx::query_as(&sql).fetch_all(&mut *connection).await?;
+    let mut behind = Vec::with_capacity(rows.len());
+    for (name, position) in rows {
+        behind.push((name.parse::<ProjectionName>().map_err(ProjectionError::Corrupt)?, position));
+    }
+    let low = behind.iter().map(|(_, position)| *position).min().unwrap_or(0);
+    let records: Vec<(i64, String)> =
+        sqlx::query_as("SELECT position, body FROM events WHERE position > $1 ORDER BY position LIMIT $2")
+            .bind(low)
+            .bind(BATCH_EVENTS_MAX)
+            .fetch_all(&mut *connection)
+            .await?;
+    let Some(last) = records.last().map(|(position, _)| *position) else {
+        return Ok(BatchOutcome { applied: 0, checkpoint: low });
+    };
+    for (position, body) in &records {
+        let event = RecordedEvent::from_body(*position, body)?;
+        for (projection, checkpoint) in &behind {
+            if *checkpoint < *position {
+                projection.apply(connection, &event).await?;
+            }
+        }
+    }
+    sqlx::query("UPDATE projection_checkpoints SET position = $1 WHERE position < $1")
+        .bind(last)
+        .execute(&mut *connection)
+        .await?;
+    let checkpoint = behind.iter().map(|(_, position)| (*position).max(last)).min().unwrap_or(last);
+    Ok(BatchOutcome { applied: records.len(), checkpoint })
+}
+
+/// Empties `projection`'s tables and sets its checkpoint to 0, in one transaction; the runner then
+/// rebuilds it from position 1.
+pub async fn reset(
+    connection: &mut AnyConnection,
+    projection: ProjectionName,
+) -> Result<(), ProjectionError> {
+    execute(connection, begin_write(connection)).await?;
+    let result: Result<(), sqlx::Error> = async {
+        for table in projection.tables() {
+            execute(connection, &format!("DELETE FROM {table}")).await?;
+        }
+        sqlx::query("UPDATE projection_checkpoints SET position = 0 WHERE name = $1")
+            .bind(projection.as_str())
+            .execute(&mut *connection)
+            .await?;
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(execute(connection, "COMMIT").await?),
+        Err(error) => {
+            let _ = execute(connection, "ROLLBACK").await;
+            Err(error.into())
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! Small SQL helpers: enum names as stored, named placeholders rendered as `$n`, and the statement
+//! that opens a write transaction on each backend.
+
+use serde::Serialize;
+use sqlx::AnyConnection;
+
+/// The snake_case name serde gives a unit enum variant (how enums are stored in read models).
+pub fn name_of<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(name)) => name,
+        _ => String::new(),
+    }
+}
+
+/// A value bound to a query.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Param {
+    /// Text.
+    Text(String),
+    /// An integer.
+    Int(i64),
+}
+
+/// Renders `{name}` markers in `template` as `$1`, `$2` … in order of first appearance, and returns
+/// the values to bind in that order. Only markers that appear are bound (PostgreSQL refuses a
+/// parameter that a statement does not use).
+pub fn render(template: &str, params: &[(&str, Param)]) -> (String, Vec<Param>) {
+    let mut sql = template.to_owned();
+    let mut bound = Vec::new();
+    for (name, value) in params {
+        let marker = format!("{{{name}}}");
+        if sql.contains(&marker) {
+            bound.push(value.clone());
+            sql = sql.replace(&marker, &format!("${}", bound.len()));
+        }
+    }
+    (sql, bound)
+}
+
+/// Binds `params` to `query` in order.
+pub fn bind_all<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    params: &'q [Param],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for param in params {
+        query = match param {
+            Param::Text(text) => query.bind(text.as_str()),
+            Param::Int(value) => query.bind(*value),
+        };
+    }
+    query
+}
+
+/// Whether `connection` is to SQLite (which needs `BEGIN IMMEDIATE` to take the write lock up front).
+pub fn is_sqlite(connection: &AnyConnection) -> bool {
+    connection.backend_name().eq_ignore_ascii_case("sqlite")
+}
+
+/// The statement that opens a transaction that will write.
+pub fn begin_write(connection: &AnyConnection) -> &'static str {
+    if is_sqlite(connection) {
+        "BEGIN IMMEDIATE"
+    } else {
+        "BEGIN"
+    }
+}

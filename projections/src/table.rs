@@ -1,0 +1,152 @@
+//! The tabular result every read-model query returns: named columns and typed cells, rendered as
+//! JSON objects or as CSV by whoever serves it.
+
+use serde_json::{Map, Value};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+/// How a column is decoded and shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// An integer.
+    Int,
+    /// Text.
+    Text,
+    /// A flag stored as 0/1.
+    Bool,
+}
+
+/// One cell.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cell {
+    /// No value.
+    Null,
+    /// An integer.
+    Int(i64),
+    /// Text.
+    Text(String),
+    /// A flag.
+    Bool(bool),
+}
+
+impl Cell {
+    fn to_json(&self) -> Value {
+        match self {
+            Cell::Null => Value::Null,
+            Cell::Int(value) => Value::from(*value),
+            Cell::Text(text) => Value::from(text.as_str()),
+            Cell::Bool(flag) => Value::from(*flag),
+        }
+    }
+
+    fn to_csv(&self) -> String {
+        match self {
+            Cell::Null => String::new(),
+            Cell::Int(value) => value.to_string(),
+            Cell::Bool(flag) => flag.to_string(),
+            Cell::Text(text) => csv_text(text),
+        }
+    }
+
+    /// The integer, if this is one.
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Cell::Int(value) => Some(*value),
+            _ => None,
+        }
+    }
+
+    /// The text, if this is text.
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Cell::Text(text) => Some(text),
+            _ => None,
+        }
+    }
+}
+
+/// Quotes a CSV field when it needs it (RFC 4180), and defuses text a spreadsheet would run as a
+/// formula by putting a `'` before it.
+fn csv_text(text: &str) -> String {
+    let defused = if text.starts_with(['=', '+', '-', '@']) { format!("'{text}") } else { text.to_owned() };
+    if defused.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", defused.replace('"', "\"\""))
+    } else {
+        defused
+    }
+}
+
+/// Named columns and rows of cells.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Table {
+    /// Column names, in order.
+    pub columns: Vec<String>,
+    /// Rows, each with one cell per column.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    /// An empty table with these columns.
+    pub fn new(columns: &[&str]) -> Table {
+        Table { columns: columns.iter().map(|c| (*c).to_owned()).collect(), rows: Vec::new() }
+    }
+
+    /// Decodes `rows`, whose columns are in the order and of the kinds of `columns`.
+    pub fn from_rows(columns: &[(&str, Kind)], rows: &[AnyRow]) -> Result<Table, sqlx::Error> {
+        let mut table = Table::new(&columns.iter().map(|(name, _)| *name).collect::<Vec<_>>());
+        for row in rows {
+            let mut cells = Vec::with_capacity(columns.len());
+            for (index, (_, kind)) in columns.iter().enumerate() {
+                let cell = match kind {
+                    Kind::Int => row.try_get::<Option<i64>, _>(index)?.map_or(Cell::Null, Cell::Int),
+                    Kind::Bool => {
+                        row.try_get::<Option<i64>, _>(index)?.map_or(Cell::Null, |v| Cell::Bool(v != 0))
+                    }
+                    Kind::Text => row.try_get::<Option<String>, _>(index)?.map_or(Cell::Null, Cell::Text),
+                };
+                cells.push(cell);
+            }
+            table.rows.push(cells);
+        }
+        Ok(table)
+    }
+
+    /// Each row as a JSON object.
+    pub fn to_json_rows(&self) -> Vec<Value> {
+        self.rows
+            .iter()
+            .map(|row| {
+                let object: Map<String, Value> =
+                    self.columns.iter().zip(row).map(|(name, cell)| (name.clone(), cell.to_json())).collect();
+                Value::Object(object)
+            })
+            .collect()
+    }
+
+    /// RFC 4180 CSV with a header row.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::new();
+        let header: Vec<String> = self.columns.iter().map(|c| csv_text(c)).collect();
+        out.push_str(&header.join(","));
+        out.push_str("\r\n");
+        for row in &self.rows {
+            let cells: Vec<String> = row.iter().map(Cell::to_csv).collect();
+            out.push_str(&cells.join(","));
+            out.push_str("\r\n");
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_what_needs_quoting_and_defuses_formulas() {
+        let mut table = Table::new(&["figure", "value"]);
+        table.rows.push(vec![Cell::Text("鼓楼区, \"东\"".into()), Cell::Int(-3)]);
+        table.rows.push(vec![Cell::Text("=SUM(A1)".into()), Cell::Null]);
+        assert_eq!(table.to_csv(), "figure,value\r\n\"鼓楼区, \"\"东\"\"\",-3\r\n'=SUM(A1),\r\n");
+    }
+}

@@ -1,0 +1,93 @@
+//! The ledgers staff follow up on: `GET /v1/concerns` and `GET /v1/pairings/overdue`, and fund
+//! balances at `GET /v1/funds/{id}`.
+
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use domain::values::{Date, Id};
+use projections::queries::funds;
+use projections::queries::ledgers::{self, ConcernStatus};
+use serde::Deserialize;
+use serde_json::json;
+use time::OffsetDateTime;
+
+use super::auth::require;
+use super::problem::ApiError;
+use super::tabular::{respond, Format, FormatParams};
+use super::AppState;
+use crate::tokens::Caller;
+
+/// `?status=open|resolved&format=`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConcernParams {
+    status: Option<String>,
+    format: Option<String>,
+}
+
+/// `?as_of=YYYY-MM-DD&format=`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverdueParams {
+    as_of: Option<String>,
+    format: Option<String>,
+}
+
+/// `GET /v1/concerns`.
+pub async fn concerns(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Query(params): Query<ConcernParams>,
+) -> Result<Response, ApiError> {
+    require(&caller, caller.role.may_read_trails(), "read the concern ledger")?;
+    let format = Format::negotiate(params.format.as_deref(), &headers)?;
+    let status = match params.status.as_deref() {
+        None => ConcernStatus::All,
+        Some("open") => ConcernStatus::Open,
+        Some("resolved") => ConcernStatus::Resolved,
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!("status must be open or resolved, not \"{other}\"")))
+        }
+    };
+    let lag = state.projector.wait_caught_up().await;
+    let table = ledgers::concerns(state.store.pool(), status).await.map_err(anyhow::Error::from)?;
+    Ok(respond(format, json!({"concerns": table.to_json_rows()}), &table, lag))
+}
+
+/// `GET /v1/pairings/overdue`; `as_of` defaults to today (UTC).
+pub async fn overdue_pairings(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Query(params): Query<OverdueParams>,
+) -> Result<Response, ApiError> {
+    require(&caller, caller.role.may_read_trails(), "read pairings")?;
+    let format = Format::negotiate(params.format.as_deref(), &headers)?;
+    let as_of = match params.as_of {
+        Some(text) => Date::parse(&text).map_err(|e| ApiError::BadRequest(format!("as_of: {e}")))?,
+        None => Date(OffsetDateTime::now_utc().date()),
+    };
+    let lag = state.projector.wait_caught_up().await;
+    let table = ledgers::overdue_pairings(state.store.pool(), &as_of).await.map_err(anyhow::Error::from)?;
+    Ok(respond(format, json!({"as_of": as_of.to_string(), "pairings": table.to_json_rows()}), &table, lag))
+}
+
+/// `GET /v1/funds/{id}`.
+pub async fn fund(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(params): Query<FormatParams>,
+) -> Result<Response, ApiError> {
+    require(&caller, caller.role.may_read_figures(), "read funds")?;
+    let format = Format::negotiate(params.format.as_deref(), &headers)?;
+    let id = Id::parse(&id).map_err(ApiError::NotFound)?;
+    let lag = state.projector.wait_caught_up().await;
+    let table = funds::fund(state.store.pool(), &id.to_string()).await.map_err(anyhow::Error::from)?;
+    let Some(row) = table.to_json_rows().into_iter().next() else {
+        return Err(ApiError::NotFound(format!("there is no fund {id}")));
+    };
+    Ok(respond(format, row, &table, lag))
+}

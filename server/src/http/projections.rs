@@ -1,0 +1,49 @@
+//! `GET /v1/projections` (each projection's checkpoint and lag) and
+//! `POST /v1/projections/{name}/rebuild` (admin).
+
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use projections::table::{Cell, Table};
+use projections::ProjectionName;
+use serde_json::json;
+
+use super::auth::require;
+use super::problem::ApiError;
+use super::tabular::{respond, Format, FormatParams};
+use super::AppState;
+use crate::tokens::Caller;
+
+/// `GET /v1/projections`.
+pub async fn status(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Query(params): Query<FormatParams>,
+) -> Result<Response, ApiError> {
+    require(&caller, caller.role.may_read_figures(), "read projection status")?;
+    let format = Format::negotiate(params.format.as_deref(), &headers)?;
+    let (head, projections) = state.projector.status().await?;
+    let mut table = Table::new(&["name", "checkpoint", "lag"]);
+    table.rows = projections
+        .iter()
+        .map(|p| vec![Cell::Text(p.name.clone()), Cell::Int(p.checkpoint), Cell::Int(p.lag)])
+        .collect();
+    Ok(respond(format, json!({"head_position": head, "projections": projections}), &table, 0))
+}
+
+/// `POST /v1/projections/{name}/rebuild`: empties the projection and applies the log again from
+/// position 1; answers once it has caught up.
+pub async fn rebuild(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+) -> Result<Response, ApiError> {
+    require(&caller, caller.role.may_rebuild(), "rebuild projections")?;
+    let projection: ProjectionName = name.parse().map_err(ApiError::NotFound)?;
+    let started = std::time::Instant::now();
+    let checkpoint = state.projector.rebuild(projection).await?;
+    let body = json!({"name": projection.as_str(), "checkpoint": checkpoint,
+                      "elapsed_ms": started.elapsed().as_millis() as u64});
+    Ok(respond(Format::Json, body, &Table::default(), 0))
+}

@@ -1,0 +1,98 @@
+//! `GET /v1/reports/summary` and its trace: the figures of a work report, each traceable to the
+//! positions of the events behind it.
+
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use projections::queries::summary::{self, SummaryQuery};
+use projections::queries::Period;
+use projections::table::{Cell, Table};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::auth::require;
+use super::problem::ApiError;
+use super::tabular::{respond, Format};
+use super::AppState;
+use crate::tokens::Caller;
+
+/// `?from=&to=&district=&format=`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SummaryParams {
+    from: Option<String>,
+    to: Option<String>,
+    district: Option<String>,
+    format: Option<String>,
+}
+
+/// `?figure=&from=&to=&district=&format=`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TraceParams {
+    figure: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    district: Option<String>,
+    format: Option<String>,
+}
+
+fn summary_query(
+    from: Option<String>,
+    to: Option<String>,
+    district: Option<String>,
+) -> Result<SummaryQuery, ApiError> {
+    let (Some(from), Some(to)) = (from, to) else {
+        return Err(ApiError::BadRequest("from and to are required (YYYY-MM-DD; to is exclusive)".into()));
+    };
+    let period = Period::parse(&from, &to).map_err(ApiError::BadRequest)?;
+    Ok(SummaryQuery { period, district: district.filter(|d| !d.is_empty()) })
+}
+
+/// `GET /v1/reports/summary`.
+pub async fn summary(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Query(params): Query<SummaryParams>,
+) -> Result<Response, ApiError> {
+    require(&caller, caller.role.may_read_figures(), "read reports")?;
+    let format = Format::negotiate(params.format.as_deref(), &headers)?;
+    let query = summary_query(params.from, params.to, params.district)?;
+    let lag = state.projector.wait_caught_up().await;
+    let figures = summary::summary(state.store.pool(), &query).await.map_err(anyhow::Error::from)?;
+    let table = summary::summary_table(&figures);
+    let mut body = json!({"from": query.period.from, "to": query.period.to, "figures": figures});
+    if let Some(district) = &query.district {
+        body["district"] = json!(district);
+    }
+    Ok(respond(format, body, &table, lag))
+}
+
+/// `GET /v1/reports/summary/trace`.
+pub async fn trace(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Query(params): Query<TraceParams>,
+) -> Result<Response, ApiError> {
+    require(&caller, caller.role.may_read_figures(), "read reports")?;
+    let format = Format::negotiate(params.format.as_deref(), &headers)?;
+    let Some(figure) = params.figure else {
+        return Err(ApiError::BadRequest("figure is required".into()));
+    };
+    let query = summary_query(params.from, params.to, params.district)?;
+    let lag = state.projector.wait_caught_up().await;
+    let positions = summary::trace(state.store.pool(), &figure, &query).await.map_err(anyhow::Error::from)?;
+    let Some(positions) = positions else {
+        return Err(ApiError::BadRequest(format!(
+            "\"{figure}\" is not a figure; figures are {} (and activities.<kind>)",
+            summary::figure_names().join(", ")
+        )));
+    };
+    let mut table = Table::new(&["position"]);
+    table.rows = positions.iter().map(|p| vec![Cell::Int(*p)]).collect();
+    let body =
+        json!({"figure": figure, "from": query.period.from, "to": query.period.to, "positions": positions});
+    Ok(respond(format, body, &table, lag))
+}

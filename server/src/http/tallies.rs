@@ -1,0 +1,52 @@
+//! `GET /v1/tallies/{name}`: counts and sums grouped by one dimension.
+
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use projections::queries::tallies::{self, TallyName};
+use projections::queries::Period;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::auth::require;
+use super::problem::ApiError;
+use super::tabular::{respond, Format};
+use super::AppState;
+use crate::tokens::Caller;
+
+/// `?group_by=&from=&to=&format=`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TallyParams {
+    group_by: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    format: Option<String>,
+}
+
+/// `GET /v1/tallies/{name}`; `group_by` defaults to `month`, the period to all time.
+pub async fn tally(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+    Query(params): Query<TallyParams>,
+) -> Result<Response, ApiError> {
+    require(&caller, caller.role.may_read_figures(), "read tallies")?;
+    let name: TallyName = name.parse().map_err(ApiError::NotFound)?;
+    let format = Format::negotiate(params.format.as_deref(), &headers)?;
+    let period = match (params.from, params.to) {
+        (None, None) => Period::all_time(),
+        (Some(from), Some(to)) => Period::parse(&from, &to).map_err(ApiError::BadRequest)?,
+        _ => return Err(ApiError::BadRequest("give both from and to, or neither".into())),
+    };
+    let group_by = params.group_by.unwrap_or_else(|| "month".into());
+    let lag = state.projector.wait_caught_up().await;
+    let table = tallies::tally(state.store.pool(), name, &group_by, &period)
+        .await
+        .map_err(anyhow::Error::from)?
+        .map_err(ApiError::BadRequest)?;
+    let body = json!({"tally": name.as_str(), "group_by": group_by, "from": period.from, "to": period.to,
+                      "rows": table.to_json_rows()});
+    Ok(respond(format, body, &table, lag))
+}
