@@ -1,6 +1,6 @@
 //! Test harness for the black-box suite: [`TestApp::spawn`] starts the real server on a free port
-//! over its own SQLite file, with a real token for each of a cast of principals, and offers one
-//! helper per kind of request.
+//! over its own SQLite file and its own checkpoint signing key, with a real token for each of a cast
+//! of principals, and offers one helper per kind of request.
 //!
 //! # Layout
 //! - [`TestApp`]: the running server and its HTTP helpers.
@@ -12,9 +12,11 @@ pub mod data;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use aidledger_server::checkpointer::Checkpointer;
 use aidledger_server::db::Database;
 use aidledger_server::http::{self, AppState, Limits};
 use aidledger_server::projector::Projector;
+use aidledger_server::signing::{key_file, DEFAULT_LOG_ORIGIN};
 use aidledger_server::store::Store;
 use aidledger_server::tokens;
 use domain::Role;
@@ -87,6 +89,10 @@ pub struct TestApp {
     pub database_url: String,
     /// The store the server appends through (for tests that append in bulk, like `demo`).
     pub store: Store,
+    /// The server's checkpointer (its signed sizes can be awaited).
+    pub checkpointer: Checkpointer,
+    /// The file holding the server's checkpoint signing key (a fresh one per app).
+    pub key_file: std::path::PathBuf,
     /// An HTTP client.
     pub client: reqwest::Client,
     tokens: HashMap<Who, String>,
@@ -126,10 +132,18 @@ impl TestApp {
         }
         let store = Store::open(&database).await.expect("store");
         let projector = Projector::start(&database, store.head()).await.expect("projector");
+        let key_file = dir.path().join("aidledger.key");
+        let signer = key_file::create(&key_file, DEFAULT_LOG_ORIGIN).expect("signing key");
+        let checkpointer = Checkpointer::start(store.clone(), Arc::new(signer)).await.expect("checkpointer");
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("address"));
         let (shutdown, stopped) = oneshot::channel::<()>();
-        let state = AppState { store: store.clone(), projector, limits: Arc::new(limits) };
+        let state = AppState {
+            store: store.clone(),
+            projector,
+            checkpointer: checkpointer.clone(),
+            limits: Arc::new(limits),
+        };
         tokio::spawn(http::serve(listener, state, async {
             let _ = stopped.await;
         }));
@@ -137,11 +151,20 @@ impl TestApp {
             base,
             database_url,
             store,
+            checkpointer,
+            key_file,
             client: reqwest::Client::new(),
             tokens: tokens_by_who,
             shutdown: Some(shutdown),
             _dir: dir,
         }
+    }
+
+    /// Waits until a checkpoint covering at least `tree_size` records is signed (the checkpointer
+    /// signs within about a second of an append); panics after a generous deadline.
+    pub async fn wait_for_checkpoint(&self, tree_size: u64) {
+        let signed = self.checkpointer.wait_signed(tree_size, std::time::Duration::from_secs(10)).await;
+        assert!(signed, "no checkpoint of {tree_size} records was signed in time");
     }
 
     /// The token secret of `who`.

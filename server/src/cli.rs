@@ -1,12 +1,12 @@
 //! The command line: one `clap` struct for every subcommand and option, and what each one does.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use domain::Role;
 use indicatif::{ProgressBar, ProgressStyle};
 use projections::queries::summary::{self, SummaryQuery};
@@ -14,11 +14,14 @@ use projections::queries::Period;
 use projections::ProjectionName;
 use tokio::net::TcpListener;
 
+use crate::checkpointer::Checkpointer;
 use crate::db::{Database, DEFAULT_DATABASE_URL};
 use crate::http::{self, AppState, Limits};
 use crate::projector::{catch_up, Projector};
+use crate::signing::{key_file, NoteSigner, NoteVerifier, DEFAULT_LOG_ORIGIN};
 use crate::store::Store;
-use crate::tokens;
+use crate::verify::{Failure, Outcome};
+use crate::{export, tokens, verify};
 
 /// aidledger: a tamper-evident ledger of a care bureau's work.
 #[derive(Debug, Parser)]
@@ -30,6 +33,18 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Where the key that signs checkpoints lives, and which log it signs for.
+#[derive(Clone, Debug, Args)]
+pub struct KeyOptions {
+    /// The signing key's file (kept outside the database; `serve` creates it, owner-only, when missing).
+    #[arg(long, env = "AIDLEDGER_KEY_FILE", default_value = "aidledger.key")]
+    pub key_file: PathBuf,
+    /// The log's origin, which is also the signing key's name [default: the key file's, or
+    /// aidledger.local/log for a new key].
+    #[arg(long, env = "AIDLEDGER_LOG_ORIGIN")]
+    pub log_origin: Option<String>,
 }
 
 /// The subcommands.
@@ -49,6 +64,9 @@ pub enum Command {
         /// Most events accepted in one append.
         #[arg(long, env = "AIDLEDGER_EVENTS_PER_APPEND_MAX", default_value_t = Limits::default().events_per_append_max)]
         events_per_append_max: usize,
+        /// The checkpoint signing key.
+        #[command(flatten)]
+        key: KeyOptions,
     },
     /// Apply migrations and exit.
     Migrate,
@@ -58,14 +76,37 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
-    /// Re-verify the hash chain: exit 0 when it verifies, 1 (naming the first bad position) when not,
-    /// 2 on any other error.
-    Verify,
-    /// Write every record, exactly as served, one per line.
+    /// Re-verify the hash chain, the Merkle tree and every signed checkpoint (or, with --export, an
+    /// export offline): exit 0 when they verify, 1 (naming the first bad position) when not, 2 on any
+    /// other error.
+    Verify {
+        /// Verify this export (and FILE.checkpoint beside it) instead of the database, which is then
+        /// not opened.
+        #[arg(long, value_name = "FILE")]
+        export: Option<PathBuf>,
+        /// The key that signs checkpoints, as the note verifier key
+        /// `<name>+<key id>+<key>` (GET /v1/checkpoint/key) [default: derived from --key-file].
+        #[arg(long)]
+        verifier_key: Option<String>,
+        /// The checkpoint signing key (to derive the verifier key from).
+        #[command(flatten)]
+        key: KeyOptions,
+    },
+    /// Write the records exactly as served, one per line, up to the latest signed checkpoint (signing
+    /// one for the whole log first when the key file is at hand), and that checkpoint to FILE.checkpoint.
     Export {
         /// The file to write (JSON Lines).
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// The checkpoint signing key.
+        #[command(flatten)]
+        key: KeyOptions,
+    },
+    /// Create the checkpoint signing key (refusing to overwrite one) and print its verifier key.
+    Keygen {
+        /// Where to create it, and its name.
+        #[command(flatten)]
+        key: KeyOptions,
     },
     /// Print the summary report's figures for a period (after bringing the projections up to date).
     Report {
@@ -123,9 +164,9 @@ fn parse_role(value: &str) -> Result<Role, String> {
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let url = cli.database_url;
     match cli.command {
-        Command::Serve { listen, no_migrate, body_bytes_max, events_per_append_max } => {
+        Command::Serve { listen, no_migrate, body_bytes_max, events_per_append_max, key } => {
             let limits = Limits { body_bytes_max, events_per_append_max };
-            serve(&url, &listen, no_migrate, limits).await?;
+            serve(&url, &listen, no_migrate, limits, &key).await?;
         }
         Command::Migrate => {
             Database::open(&url).await?.migrate().await?;
@@ -138,8 +179,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             eprintln!("created a {role} token for {name}; it is shown once:");
             println!("{secret}");
         }
-        Command::Verify => return verify(&url).await,
-        Command::Export { out } => export(&url, &out).await?,
+        Command::Verify { export: Some(file), verifier_key, key } => {
+            return verify_export(&file, verifier_key.as_deref(), &key);
+        }
+        Command::Verify { export: None, verifier_key, key } => {
+            return verify_database(&url, verifier_key.as_deref(), &key).await;
+        }
+        Command::Export { out, key } => export(&url, &out, &key).await?,
+        Command::Keygen { key } => keygen(&key)?,
         Command::Report { from, to, district, format } => report(&url, &from, &to, district, &format).await?,
         Command::Rebuild { name } => rebuild(&url, name.as_deref()).await?,
         Command::Demo { events, seed, year } => demo(&url, events, seed, year).await?,
@@ -147,7 +194,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn serve(url: &str, listen: &str, no_migrate: bool, limits: Limits) -> anyhow::Result<()> {
+async fn serve(
+    url: &str,
+    listen: &str,
+    no_migrate: bool,
+    limits: Limits,
+    key: &KeyOptions,
+) -> anyhow::Result<()> {
+    let (signer, created) = key_file::load_or_create(&key.key_file, key.log_origin.as_deref())?;
+    if created {
+        eprintln!(
+            "created a checkpoint signing key in {} (keep it safe; it is never overwritten)",
+            key.key_file.display()
+        );
+    }
+    eprintln!("checkpoints are signed for the log {:?}; verifier key {}", signer.name(), signer.verifier());
     let database = Database::open(url).await?;
     if !no_migrate {
         database.migrate().await?;
@@ -159,10 +220,11 @@ async fn serve(url: &str, listen: &str, no_migrate: bool, limits: Limits) -> any
     }
     let store = Store::open(&database).await?;
     let projector = Projector::start(&database, store.head()).await?;
+    let checkpointer = Checkpointer::start(store.clone(), Arc::new(signer)).await?;
     let listener = TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
     println!("listening on http://{}", listener.local_addr()?);
     std::io::stdout().flush()?;
-    let state = AppState { store, projector, limits: Arc::new(limits) };
+    let state = AppState { store, projector, checkpointer, limits: Arc::new(limits) };
     http::serve(listener, state, shutdown_signal()).await.context("serving HTTP")
 }
 
@@ -189,45 +251,98 @@ async fn open_existing(url: &str) -> anyhow::Result<Store> {
     Store::open(&database).await
 }
 
-async fn verify(url: &str) -> anyhow::Result<ExitCode> {
-    let store = open_existing(url).await?;
-    let report = store.verify().await?;
-    if report.ok {
-        println!(
-            "ok: {} records verified; head position {} hash {}",
-            report.checked, report.head_position, report.head_hash
+/// The key to check checkpoints with: `--verifier-key`, else the key file's public half when there is
+/// one; the key's name must be `--log-origin` when that is given.
+fn verifier(verifier_key: Option<&str>, key: &KeyOptions) -> anyhow::Result<Option<NoteVerifier>> {
+    let verifier = match verifier_key {
+        Some(text) => NoteVerifier::parse(text).context("--verifier-key")?,
+        None if key.key_file.exists() => key_file::load(&key.key_file, None)?.verifier(),
+        None => return Ok(None),
+    };
+    if let Some(origin) = &key.log_origin {
+        anyhow::ensure!(
+            verifier.name() == origin,
+            "the verifier key is for the log {:?}, not {origin:?}",
+            verifier.name()
         );
-        Ok(ExitCode::SUCCESS)
-    } else {
-        println!(
-            "FAILED at position {}: {} ({} records verified before it)",
-            report.first_bad_position.unwrap_or_default(),
-            report.detail.unwrap_or_default(),
-            report.checked
-        );
-        Ok(ExitCode::from(1))
+    }
+    Ok(Some(verifier))
+}
+
+fn report_outcome(outcome: Outcome) -> ExitCode {
+    match outcome {
+        Ok(verified) => {
+            println!("ok: {verified}");
+            ExitCode::SUCCESS
+        }
+        Err(failure) => {
+            let checked = match &failure {
+                Failure::Record { position, .. } => format!(" ({} records verified before it)", position - 1),
+                Failure::Checkpoint { .. } => String::new(),
+            };
+            println!("FAILED at {failure}{checked}");
+            ExitCode::from(1)
+        }
     }
 }
 
-async fn export(url: &str, out: &PathBuf) -> anyhow::Result<()> {
+async fn verify_database(
+    url: &str,
+    verifier_key: Option<&str>,
+    key: &KeyOptions,
+) -> anyhow::Result<ExitCode> {
+    let verifier = verifier(verifier_key, key)?;
+    let database = Database::open(url).await?;
+    database.migrate().await?;
+    Ok(report_outcome(verify::database::verify(&database.pool, verifier.as_ref()).await?))
+}
+
+fn verify_export(file: &Path, verifier_key: Option<&str>, key: &KeyOptions) -> anyhow::Result<ExitCode> {
+    let verifier = verifier(verifier_key, key)?.with_context(|| {
+        format!(
+            "no key to check the checkpoint with: give --verifier-key, or --key-file ({} does not exist)",
+            key.key_file.display()
+        )
+    })?;
+    let note_path = export::checkpoint_path(file);
+    let note =
+        std::fs::read_to_string(&note_path).with_context(|| format!("reading {}", note_path.display()))?;
+    Ok(report_outcome(verify::export_file::verify(file, &note, &verifier)?))
+}
+
+async fn export(url: &str, out: &Path, key: &KeyOptions) -> anyhow::Result<()> {
+    let signer: Option<NoteSigner> = if key.key_file.exists() {
+        Some(key_file::load(&key.key_file, key.log_origin.as_deref())?)
+    } else {
+        None
+    };
     let store = open_existing(url).await?;
-    let file = std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?;
-    let mut writer = std::io::BufWriter::new(file);
-    let mut from = 1;
-    let mut written = 0_u64;
-    loop {
-        let page = store.read_log(from, 1000).await?;
-        for record in &page.records {
-            writeln!(writer, "{record}")?;
-            written += 1;
-        }
-        match page.next {
-            Some(next) => from = next,
-            None => break,
-        }
+    let exported = export::export(&store, signer.as_ref(), out).await?;
+    eprintln!(
+        "exported {} records to {} and their checkpoint to {}",
+        exported.checkpoint.tree_size,
+        out.display(),
+        export::checkpoint_path(out).display()
+    );
+    if exported.left_out > 0 {
+        eprintln!(
+            "{} later records are not in the export: they are not covered by a checkpoint yet and there is no key \
+             file ({}) to sign one",
+            exported.left_out,
+            key.key_file.display()
+        );
     }
-    writer.flush()?;
-    eprintln!("exported {written} records to {}", out.display());
+    Ok(())
+}
+
+fn keygen(key: &KeyOptions) -> anyhow::Result<()> {
+    let origin = key.log_origin.as_deref().unwrap_or(DEFAULT_LOG_ORIGIN);
+    let signer = key_file::create(&key.key_file, origin)?;
+    eprintln!(
+        "created the checkpoint signing key for {origin:?} in {}; its verifier key follows:",
+        key.key_file.display()
+    );
+    println!("{}", signer.verifier());
     Ok(())
 }
 

@@ -293,7 +293,7 @@ impl Generator {
         let id = self.id();
         let in_kind = self.rng.random_bool(0.3);
         let mut data = json!({"beneficiary_id": beneficiary, "fund_id": fund, "currency": "CNY",
-                              "reason": self.pick(&["因病致困", "因灾致困", "节日慰问", "突发困难"])});
+                              "reason": self.pick(&["因病致困", "因灾致困", "年节困难补助", "突发困难"])});
         if in_kind {
             let items: Vec<Value> = (0..self.rng.random_range(1..=3))
                 .map(|_| {

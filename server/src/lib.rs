@@ -7,15 +7,23 @@
 //! - [`db`]: connecting and migrating.
 //! - [`store`]: appending (one writer, group commit), reading and verifying records.
 //! - [`tokens`]: API tokens and the callers they identify.
+//! - [`signing`]: note keys, signed checkpoints and the key file.
+//! - [`checkpointer`]: signing a checkpoint of the log shortly after appends.
 //! - [`projector`]: the projection runner, following every commit.
 //! - [`http`]: the API.
 //! - [`demo`]: the synthetic city `aidledger demo` appends.
+//! - [`verify`]: verifying the log's chain, tree and checkpoints, in the database or in an export.
+//! - [`export`]: writing an export and its checkpoint.
 //! - [`cli`]: the subcommands.
 
+pub mod checkpointer;
 pub mod cli;
 pub mod db;
 pub mod demo;
+pub mod export;
 pub mod http;
 pub mod projector;
+pub mod signing;
 pub mod store;
 pub mod tokens;
+pub mod verify;

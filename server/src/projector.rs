@@ -1,7 +1,13 @@
 //! The projection runner: one task that keeps every projection caught up with the log, woken by each
-//! commit (no polling delay), and the waits that let a query see every append acknowledged before it.
+//! local commit, and the waits that let a query see every append acknowledged before it.
+//!
+//! On PostgreSQL several server processes share one database: exactly one of them leads (holds a
+//! session advisory lock) and applies events; the others serve reads and try for the lock every
+//! second, so when the leader dies another takes over within seconds. The leader also looks for other
+//! processes' appends every [`FOLLOW_INTERVAL`]. Batches read checkpoints under the write lock, so
+//! even two appliers at once (a leader and a rebuild) apply each event exactly once.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use projections::runner::{self, BatchOutcome};
@@ -9,11 +15,19 @@ use projections::ProjectionName;
 use sqlx::AnyConnection;
 use tokio::sync::watch;
 
-use crate::db::Database;
+use crate::db::{Backend, Database};
 
 /// How long a query waits for the projections to reach the head before answering from what they
 /// have (and saying how far behind they are).
 pub const CATCH_UP_WAIT: Duration = Duration::from_secs(5);
+/// How often a PostgreSQL leader looks for appends made by other processes.
+pub const FOLLOW_INTERVAL: Duration = Duration::from_millis(100);
+/// How often a process that does not lead tries to take the lead.
+pub const LEADER_RETRY: Duration = Duration::from_secs(1);
+/// How often a waiting query re-reads the shared checkpoints.
+const CHECKPOINT_POLL: Duration = Duration::from_millis(20);
+/// The PostgreSQL advisory lock key the projection leader holds ("aidledgr").
+const LEADER_LOCK_KEY: i64 = 0x6169_646c_6564_6772;
 
 /// A handle on the running projections; cheap to clone.
 #[derive(Clone)]
@@ -21,6 +35,7 @@ pub struct Projector {
     database: Database,
     head: watch::Receiver<i64>,
     checkpoint: watch::Receiver<i64>,
+    leader: watch::Receiver<bool>,
     wake: watch::Sender<()>,
 }
 
@@ -49,32 +64,71 @@ pub async fn catch_up(
     }
 }
 
+/// The committed head of the log, as the database has it (every process's appends).
+pub async fn committed_head(database: &Database) -> anyhow::Result<i64> {
+    let (head,): (i64,) = sqlx::query_as("SELECT CAST(COALESCE(MAX(position), 0) AS BIGINT) FROM events")
+        .fetch_one(&database.pool)
+        .await
+        .context("reading the head of the log")?;
+    Ok(head)
+}
+
+async fn lowest_checkpoint(database: &Database) -> anyhow::Result<i64> {
+    let checkpoints = runner::checkpoints(&database.pool).await?;
+    Ok(checkpoints.iter().map(|(_, position)| *position).min().unwrap_or(0))
+}
+
 impl Projector {
-    /// Starts the runner on `database`, following `head` (the store's committed head).
+    /// Starts the runner on `database`, woken by `head` (this process's committed head).
     pub async fn start(database: &Database, head: watch::Receiver<i64>) -> anyhow::Result<Projector> {
-        let mut connection = database.connect_one().await?;
-        let initial = catch_up(&mut connection, |_| {}).await?;
-        let (checkpoint_sender, checkpoint) = watch::channel(initial);
+        let connection = database.connect_one().await?;
+        let (checkpoint_sender, checkpoint) = watch::channel(lowest_checkpoint(database).await?);
+        let (leader_sender, leader) = watch::channel(false);
         let (wake, woken) = watch::channel(());
-        tokio::spawn(run(connection, head.clone(), woken, checkpoint_sender));
-        Ok(Projector { database: database.clone(), head, checkpoint, wake })
+        let runner = Runner {
+            database: database.clone(),
+            head: head.clone(),
+            woken,
+            checkpoint: checkpoint_sender,
+            leader: leader_sender,
+        };
+        tokio::spawn(runner.run(connection));
+        Ok(Projector { database: database.clone(), head, checkpoint, leader, wake })
     }
 
     /// Waits until every projection has applied everything committed now, for at most
     /// [`CATCH_UP_WAIT`]; answers how many events they are still behind (0 when caught up).
     pub async fn wait_caught_up(&self) -> i64 {
-        let target = *self.head.borrow();
+        let deadline = Instant::now() + CATCH_UP_WAIT;
+        let local = *self.head.borrow();
+        let target = committed_head(&self.database).await.unwrap_or(local).max(local);
         let mut checkpoint = self.checkpoint.clone();
-        let reached = tokio::time::timeout(CATCH_UP_WAIT, checkpoint.wait_for(|c| *c >= target)).await;
-        match reached {
-            Ok(Ok(_)) => 0,
-            _ => target - *self.checkpoint.borrow(),
+        loop {
+            if *checkpoint.borrow_and_update() >= target {
+                return 0;
+            }
+            let shared = lowest_checkpoint(&self.database).await.unwrap_or(0);
+            if shared >= target {
+                return 0;
+            }
+            if Instant::now() >= deadline {
+                return target - shared;
+            }
+            tokio::select! {
+                _ = checkpoint.changed() => {}
+                _ = tokio::time::sleep(CHECKPOINT_POLL) => {}
+            }
         }
     }
 
-    /// Every projection's checkpoint and lag.
+    /// Whether this process applies events (always, on SQLite).
+    pub fn is_leader(&self) -> bool {
+        *self.leader.borrow()
+    }
+
+    /// The log's head and every projection's checkpoint and lag.
     pub async fn status(&self) -> anyhow::Result<(i64, Vec<ProjectionStatus>)> {
-        let head = *self.head.borrow();
+        let head = committed_head(&self.database).await?;
         let checkpoints = runner::checkpoints(&self.database.pool).await?;
         Ok((
             head,
@@ -90,8 +144,7 @@ impl Projector {
     }
 
     /// Rebuilds `projection` from position 1 and returns once it has caught up again (the
-    /// checkpoint it reached). The runner may apply some of the same batches meanwhile; checkpoints
-    /// are read under the write lock, so each event is still applied once.
+    /// checkpoint it reached).
     pub async fn rebuild(&self, projection: ProjectionName) -> anyhow::Result<i64> {
         let mut connection = self.database.connect_one().await?;
         runner::reset(&mut connection, projection).await?;
@@ -101,28 +154,75 @@ impl Projector {
     }
 }
 
-async fn run(
-    mut connection: AnyConnection,
-    mut head: watch::Receiver<i64>,
-    mut woken: watch::Receiver<()>,
+/// The runner task's state.
+struct Runner {
+    database: Database,
+    head: watch::Receiver<i64>,
+    woken: watch::Receiver<()>,
     checkpoint: watch::Sender<i64>,
-) {
-    loop {
-        match catch_up(&mut connection, |outcome| {
-            checkpoint.send_replace(outcome.checkpoint);
-        })
-        .await
-        {
-            Ok(_) => {}
-            Err(error) => {
+    leader: watch::Sender<bool>,
+}
+
+impl Runner {
+    /// Takes the lead if it is free (always, on SQLite, which has one process).
+    async fn try_lead(&self, connection: &mut AnyConnection) -> anyhow::Result<bool> {
+        if self.database.backend == Backend::Sqlite {
+            return Ok(true);
+        }
+        let (locked,): (bool,) = sqlx::query_as("SELECT pg_try_advisory_lock($1)")
+            .bind(LEADER_LOCK_KEY)
+            .fetch_one(&mut *connection)
+            .await
+            .context("trying for the projection lead")?;
+        Ok(locked)
+    }
+
+    async fn run(mut self, mut connection: AnyConnection) {
+        let follows_others = self.database.backend == Backend::Postgres;
+        loop {
+            if !*self.leader.borrow() {
+                match self.try_lead(&mut connection).await {
+                    Ok(true) => {
+                        tracing::info!("this process now applies events to the projections");
+                        self.leader.send_replace(true);
+                    }
+                    Ok(false) => {
+                        tokio::time::sleep(LEADER_RETRY).await;
+                        continue;
+                    }
+                    Err(error) => {
+                        tracing::warn!(
+                            error = format!("{error:#}"),
+                            "projection runner cannot reach the database"
+                        );
+                        tokio::time::sleep(LEADER_RETRY).await;
+                        if let Ok(fresh) = self.database.connect_one().await {
+                            connection = fresh;
+                        }
+                        continue;
+                    }
+                }
+            }
+            let checkpoint = &self.checkpoint;
+            if let Err(error) = catch_up(&mut connection, |outcome| {
+                checkpoint.send_replace(outcome.checkpoint);
+            })
+            .await
+            {
                 tracing::error!(error = format!("{error:#}"), "projection runner failed; retrying");
-                tokio::time::sleep(Duration::from_secs(1)).await;
+                tokio::time::sleep(LEADER_RETRY).await;
+                // A broken connection also loses the lead's lock: start over on a new one.
+                if let Ok(fresh) = self.database.connect_one().await {
+                    connection = fresh;
+                    self.leader.send_replace(false);
+                }
                 continue;
             }
-        }
-        tokio::select! {
-            changed = head.changed() => if changed.is_err() { return },
-            changed = woken.changed() => if changed.is_err() { return },
+            tokio::select! {
+                changed = self.head.changed() => if changed.is_err() { return },
+                changed = self.woken.changed() => if changed.is_err() { return },
+                _ = tokio::time::sleep(FOLLOW_INTERVAL), if follows_others => {}
+            }
         }
     }
 }

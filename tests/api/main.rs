@@ -3,9 +3,14 @@
 
 mod bad_input;
 mod concurrency;
+mod demo_data;
 mod idempotency;
+mod naive;
+mod proofs;
 mod reads;
+mod reports;
 mod roles;
 mod round_trip;
 mod rules;
+mod scenario;
 mod tamper;

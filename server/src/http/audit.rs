@@ -1,6 +1,11 @@
 //! Audit trails: every record of a disbursement (or a beneficiary) with who appended it, when, and
 //! its hash, beside the read models' view of its fund and beneficiary. Each `record` is served
 //! exactly as hashed plus `hash`.
+//!
+//! With `?proofs=true` (JSON only) the trail also carries the latest signed checkpoint and, for each
+//! record it covers, the record's inclusion proof in that checkpoint's tree: everything an auditor
+//! needs to check that these records are in the log the bureau signed. The trail first waits (for a
+//! moment) for a checkpoint that covers all of its records.
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -9,14 +14,16 @@ use domain::values::Id;
 use domain::{StreamKind, StreamName};
 use projections::queries::funds;
 use projections::table::{Cell, Table};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::auth::require;
 use super::problem::{json_response, ApiError};
-use super::tabular::{respond, Format, FormatParams};
+use super::proofs::InclusionProof;
+use super::tabular::{respond, Format};
 use super::AppState;
+use crate::projector::CATCH_UP_WAIT;
 use crate::tokens::Caller;
 
 /// One record of a trail.
@@ -31,6 +38,30 @@ struct TrailEntry {
     occurred_at: String,
     hash: String,
     record: Box<RawValue>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    proof: Option<InclusionProof>,
+}
+
+/// `?format=&proofs=`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrailParams {
+    /// `json` or `csv`.
+    format: Option<String>,
+    /// Whether to give each record's inclusion proof in the latest checkpoint.
+    proofs: Option<bool>,
+}
+
+impl TrailParams {
+    /// The format, and whether proofs were asked for (which only JSON carries).
+    fn negotiate(&self, headers: &HeaderMap) -> Result<(Format, bool), ApiError> {
+        let format = Format::negotiate(self.format.as_deref(), headers)?;
+        let proofs = self.proofs.unwrap_or(false);
+        if proofs && format == Format::Csv {
+            return Err(ApiError::BadRequest("proofs are given in JSON only, not in CSV".into()));
+        }
+        Ok((format, proofs))
+    }
 }
 
 const TRAIL_COLUMNS: [&str; 7] =
@@ -48,7 +79,36 @@ fn entry(served: String) -> Result<TrailEntry, ApiError> {
         occurred_at: text(&value["meta"]["occurred_at"]),
         hash: text(&value["hash"]),
         record: RawValue::from_string(served).map_err(|e| ApiError::Internal(e.into()))?,
+        proof: None,
     })
+}
+
+/// Gives each entry its inclusion proof in the latest checkpoint (once one covers them all, or
+/// after a moment: entries it does not cover get none); answers that checkpoint's signed note.
+async fn attach_proofs(state: &AppState, entries: &mut [TrailEntry]) -> Result<String, ApiError> {
+    let last = entries.iter().map(|e| u64::try_from(e.position).unwrap_or(0)).max().unwrap_or(0);
+    state.checkpointer.wait_signed(last, CATCH_UP_WAIT).await;
+    let checkpoint = state
+        .store
+        .latest_checkpoint()
+        .await?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no checkpoint is signed")))?;
+    let covered: Vec<(usize, u64)> = entries
+        .iter()
+        .enumerate()
+        .filter_map(|(at, e)| u64::try_from(e.position - 1).ok().map(|leaf| (at, leaf)))
+        .filter(|(_, leaf)| *leaf < checkpoint.tree_size)
+        .collect();
+    let leaves: Vec<u64> = covered.iter().map(|(_, leaf)| *leaf).collect();
+    let proofs = state.store.inclusion_proofs(&leaves, checkpoint.tree_size).await?;
+    for ((at, leaf_index), proof) in covered.into_iter().zip(proofs) {
+        entries[at].proof = Some(InclusionProof {
+            leaf_index,
+            tree_size: checkpoint.tree_size,
+            hashes: proof.iter().map(|hash| hash.to_hex()).collect(),
+        });
+    }
+    Ok(checkpoint.note)
 }
 
 async fn trail(state: &AppState, stream: &StreamName) -> Result<(Vec<TrailEntry>, Table), ApiError> {
@@ -96,12 +156,13 @@ pub async fn disbursement(
     caller: Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Query(params): Query<FormatParams>,
+    Query(params): Query<TrailParams>,
 ) -> Result<Response, ApiError> {
     require(&caller, caller.role.may_read_trails(), "read audit trails")?;
-    let format = Format::negotiate(params.format.as_deref(), &headers)?;
+    let (format, proofs) = params.negotiate(&headers)?;
     let id = Id::parse(&id).map_err(ApiError::NotFound)?;
-    let (records, table) = trail(&state, &StreamName::new(StreamKind::Disbursement, id)).await?;
+    let (mut records, table) = trail(&state, &StreamName::new(StreamKind::Disbursement, id)).await?;
+    let checkpoint = if proofs { Some(attach_proofs(&state, &mut records).await?) } else { None };
     let lag = state.projector.wait_caught_up().await;
     let pool = state.store.pool();
     let disbursement =
@@ -120,9 +181,17 @@ pub async fn disbursement(
         fund: Option<Value>,
         beneficiary: Option<Value>,
         records: Vec<TrailEntry>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        checkpoint: Option<String>,
     }
-    let body =
-        DisbursementTrail { disbursement_id: id.to_string(), disbursement, fund, beneficiary, records };
+    let body = DisbursementTrail {
+        disbursement_id: id.to_string(),
+        disbursement,
+        fund,
+        beneficiary,
+        records,
+        checkpoint,
+    };
     answer(format, &body, &table, lag)
 }
 
@@ -132,12 +201,13 @@ pub async fn beneficiary(
     caller: Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Query(params): Query<FormatParams>,
+    Query(params): Query<TrailParams>,
 ) -> Result<Response, ApiError> {
     require(&caller, caller.role.may_read_trails(), "read audit trails")?;
-    let format = Format::negotiate(params.format.as_deref(), &headers)?;
+    let (format, proofs) = params.negotiate(&headers)?;
     let id = Id::parse(&id).map_err(ApiError::NotFound)?;
-    let (records, table) = trail(&state, &StreamName::new(StreamKind::Beneficiary, id)).await?;
+    let (mut records, table) = trail(&state, &StreamName::new(StreamKind::Beneficiary, id)).await?;
+    let checkpoint = if proofs { Some(attach_proofs(&state, &mut records).await?) } else { None };
     let lag = state.projector.wait_caught_up().await;
     let pool = state.store.pool();
     let beneficiary =
@@ -150,12 +220,15 @@ pub async fn beneficiary(
         beneficiary: Option<Value>,
         disbursements: Vec<Value>,
         records: Vec<TrailEntry>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        checkpoint: Option<String>,
     }
     let body = BeneficiaryTrail {
         beneficiary_id: id.to_string(),
         beneficiary,
         disbursements: disbursements.to_json_rows(),
         records,
+        checkpoint,
     };
     answer(format, &body, &table, lag)
 }

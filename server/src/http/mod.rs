@@ -6,6 +6,7 @@
 //! - [`append`] and [`append_body`]: appending events.
 //! - [`records`]: reading records.
 //! - [`status`]: health and verification.
+//! - [`checkpoints`] and [`proofs`]: signed checkpoints, their key, and Merkle proofs for auditors.
 //! - [`reports`], [`tallies`], [`ledgers`], [`audit`]: the read side, answered from the projections
 //!   once they have caught up with every append acknowledged before the request ([`tabular`]
 //!   renders JSON or CSV).
@@ -15,9 +16,11 @@ pub mod append;
 pub mod append_body;
 pub mod audit;
 pub mod auth;
+pub mod checkpoints;
 pub mod ledgers;
 pub mod problem;
 pub mod projections;
+pub mod proofs;
 pub mod records;
 pub mod reports;
 pub mod status;
@@ -33,6 +36,7 @@ use axum::Router;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
+use crate::checkpointer::Checkpointer;
 use crate::projector::Projector;
 use crate::store::Store;
 
@@ -58,6 +62,8 @@ pub struct AppState {
     pub store: Store,
     /// The projection runner.
     pub projector: Projector,
+    /// The checkpointer (and the key that verifies its checkpoints).
+    pub checkpointer: Checkpointer,
     /// Request limits.
     pub limits: Arc<Limits>,
 }
@@ -68,6 +74,10 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(status::healthz))
         .route("/v1/verify", get(status::verify))
+        .route("/v1/checkpoint", get(checkpoints::checkpoint))
+        .route("/v1/checkpoint/key", get(checkpoints::key))
+        .route("/v1/proofs/inclusion", get(proofs::inclusion))
+        .route("/v1/proofs/consistency", get(proofs::consistency))
         .route("/v1/events", get(records::read_log))
         .route("/v1/events/{position}", get(records::read_one))
         .route("/v1/streams/{stream}/events", get(records::read_stream).post(append::append))

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use domain::{FieldError, RuleBreach};
 use serde_json::{json, Map, Value};
 
-use crate::store::AppendError;
+use crate::store::{AppendError, TreeError};
 
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -155,6 +155,12 @@ impl From<AppendError> for ApiError {
             AppendError::WriterStopped => ApiError::Unavailable,
             other => ApiError::Internal(other.into()),
         }
+    }
+}
+
+impl From<TreeError> for ApiError {
+    fn from(error: TreeError) -> Self {
+        ApiError::Internal(error.into())
     }
 }
 

@@ -1,4 +1,5 @@
-//! `GET /v1/projections` (each projection's checkpoint and lag) and
+//! `GET /v1/projections` (each projection's checkpoint and lag, and whether this process is the one
+//! applying events) and
 //! `POST /v1/projections/{name}/rebuild` (admin).
 
 use axum::extract::{Path, Query, State};
@@ -29,7 +30,9 @@ pub async fn status(
         .iter()
         .map(|p| vec![Cell::Text(p.name.clone()), Cell::Int(p.checkpoint), Cell::Int(p.lag)])
         .collect();
-    Ok(respond(format, json!({"head_position": head, "projections": projections}), &table, 0))
+    let body =
+        json!({"head_position": head, "leader": state.projector.is_leader(), "projections": projections});
+    Ok(respond(format, body, &table, 0))
 }
 
 /// `POST /v1/projections/{name}/rebuild`: empties the projection and applies the log again from

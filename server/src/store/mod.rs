@@ -7,20 +7,27 @@
 //!   hashing and inserting, one savepoint per append inside a group transaction.
 //! - [`streams`]: folding a stream's recorded events into its state.
 //! - [`read`]: paged reads of the log and of a stream, and chain verification.
+//! - [`tree`]: the Merkle tree's stored nodes, roots and proofs.
+//! - [`checkpoints`]: the signed checkpoints, every one kept.
 
 pub mod append;
+pub mod checkpoints;
 pub mod read;
 pub mod streams;
+pub mod tree;
 pub mod writer;
 
 use anyhow::Context;
-use sqlx::AnyPool;
+use domain::RecordHash;
+use sqlx::{AnyConnection, AnyPool};
 
 use crate::db::Database;
 use tokio::sync::{mpsc, oneshot, watch};
 
 pub use append::{AppendError, AppendOutcome, AppendRequest, Appended, ExpectedVersion, ProposedEvent};
+pub use checkpoints::StoredCheckpoint;
 pub use read::{Page, VerifyReport};
+pub use tree::TreeError;
 
 /// How many appends may wait for the writer before callers queue on the channel.
 const PENDING_APPENDS_MAX: usize = 4096;
@@ -34,13 +41,15 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens the store on `database` (which must already be migrated) and starts its writer task.
+    /// Opens the store on `database` (which must already be migrated) and starts its writer task,
+    /// first building whatever Merkle tree nodes the log is missing (all of them, for a log that
+    /// predates the tree).
     pub async fn open(database: &Database) -> anyhow::Result<Store> {
         let mut connection = database.connect_one().await?;
-        let committed = writer::committed_head(&mut connection).await?;
+        let (committed, frontier) = tree_caught_up(&mut connection).await?;
         let (head_sender, head) = watch::channel(committed);
         let (sender, receiver) = mpsc::channel(PENDING_APPENDS_MAX);
-        tokio::spawn(writer::run(connection, receiver, head_sender));
+        tokio::spawn(writer::run(connection, receiver, head_sender, frontier));
         Ok(Store { pool: database.pool.clone(), writer: sender, head })
     }
 
@@ -109,4 +118,64 @@ impl Store {
     pub async fn verify(&self) -> anyhow::Result<VerifyReport> {
         read::verify(&self.pool).await.context("verifying the chain")
     }
+
+    /// How many records the committed log (and so the Merkle tree) holds now.
+    pub fn tree_size(&self) -> u64 {
+        u64::try_from(*self.head.borrow()).unwrap_or(0)
+    }
+
+    /// The Merkle root of the first `tree_size` records (which must be committed).
+    pub async fn tree_root(&self, tree_size: u64) -> Result<RecordHash, TreeError> {
+        tree::root(&self.pool, tree_size).await
+    }
+
+    /// The inclusion proof of each of `leaf_indices` (position − 1) in the tree of `tree_size` records.
+    pub async fn inclusion_proofs(
+        &self,
+        leaf_indices: &[u64],
+        tree_size: u64,
+    ) -> Result<Vec<Vec<RecordHash>>, TreeError> {
+        tree::inclusion_proofs(&self.pool, leaf_indices, tree_size).await
+    }
+
+    /// The consistency proof between the trees of the first `first` and `second` records.
+    pub async fn consistency_proof(&self, first: u64, second: u64) -> Result<Vec<RecordHash>, TreeError> {
+        tree::consistency(&self.pool, first, second).await
+    }
+
+    /// The checkpoint of the largest tree signed so far.
+    pub async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, TreeError> {
+        checkpoints::latest(&self.pool).await
+    }
+
+    /// The checkpoint signed at `tree_size`, if one was.
+    pub async fn checkpoint_at(&self, tree_size: u64) -> Result<Option<StoredCheckpoint>, TreeError> {
+        checkpoints::at_size(&self.pool, tree_size).await
+    }
+
+    /// Stores a signed checkpoint (a second one of the same size is ignored); answers the stored one.
+    pub async fn insert_checkpoint(
+        &self,
+        checkpoint: &StoredCheckpoint,
+    ) -> Result<StoredCheckpoint, TreeError> {
+        checkpoints::insert(&self.pool, checkpoint).await
+    }
+}
+
+/// The committed head and the Merkle frontier over it, writing missing tree nodes under the write lock.
+async fn tree_caught_up(
+    connection: &mut AnyConnection,
+) -> anyhow::Result<(i64, domain::merkle::MerkleFrontier)> {
+    writer::begin_write(connection).await.context("starting the tree catch-up")?;
+    let caught_up = async {
+        let committed = writer::committed_head(connection).await?;
+        let frontier = tree::catch_up(connection, u64::try_from(committed).unwrap_or(0)).await?;
+        sqlx::query("COMMIT").execute(&mut *connection).await?;
+        anyhow::Ok((committed, frontier))
+    }
+    .await;
+    if caught_up.is_err() {
+        let _ = sqlx::query("ROLLBACK").execute(&mut *connection).await;
+    }
+    caught_up.context("building the Merkle tree's missing nodes")
 }

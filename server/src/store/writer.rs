@@ -4,9 +4,15 @@
 //! One writer is what makes positions dense and in commit order, and the shared commit is what makes
 //! durable single-event appends fast (group commit). A refused append rolls back to its savepoint and
 //! leaves the others of its group untouched.
+//!
+//! The writer also keeps the Merkle tree's frontier: each record's hash is pushed as the record is
+//! inserted, and the tree nodes this completes are written in the same transaction, so that the tree
+//! always covers exactly the committed records. A refused append, or a group that fails, puts the
+//! frontier back as it was.
 
 use domain::events::disbursement::DisbursementRequested;
 use domain::events::{DisbursementEvent, Event};
+use domain::merkle::{MerkleFrontier, Node};
 use domain::record::{format_recorded_at, Meta, Record, RecordHash};
 use domain::values::Id;
 use domain::{RuleBreach, StreamKind, StreamName};
@@ -15,6 +21,7 @@ use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::streams;
+use super::tree;
 use super::{AppendError, AppendOutcome, AppendRequest, Appended, ExpectedVersion};
 
 /// Appends committed together at most.
@@ -36,10 +43,12 @@ struct Head {
 }
 
 /// Runs until every sender is dropped, publishing the log's head position after each commit.
+/// `frontier` is the Merkle tree's frontier over the records committed when the writer starts.
 pub async fn run(
     mut connection: AnyConnection,
     mut jobs: mpsc::Receiver<AppendJob>,
     head: watch::Sender<i64>,
+    mut frontier: MerkleFrontier,
 ) {
     let mut group: Vec<AppendJob> = Vec::new();
     while let Some(job) = jobs.recv().await {
@@ -55,7 +64,7 @@ pub async fn run(
             }
         }
         let all: Vec<&AppendRequest> = group.iter().flat_map(|job| job.requests.iter()).collect();
-        let (mut results, committed_head) = commit_group(&mut connection, &all).await;
+        let (mut results, committed_head) = commit_group(&mut connection, &all, &mut frontier).await;
         if let Some(position) = committed_head {
             head.send_if_modified(|current| {
                 let advanced = position > *current;
@@ -80,54 +89,73 @@ async fn execute(connection: &mut AnyConnection, sql: &str) -> Result<(), sqlx::
     sqlx::query(sql).execute(&mut *connection).await.map(|_| ())
 }
 
+/// Starts a transaction that holds the log's write lock from its first statement (SQLite's
+/// `BEGIN IMMEDIATE`), so that the head it reads stays the head until it commits.
+pub async fn begin_write(connection: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    execute(connection, "BEGIN IMMEDIATE").await
+}
+
 /// Commits `group` in one transaction; answers each request and, when the commit succeeded, the head.
+/// On failure the transaction is rolled back and `frontier` is put back as it was.
 async fn commit_group(
     connection: &mut AnyConnection,
     group: &[&AppendRequest],
+    frontier: &mut MerkleFrontier,
 ) -> (Vec<Result<AppendOutcome, AppendError>>, Option<i64>) {
-    let failed_all = |error: &dyn std::fmt::Display| {
-        tracing::error!(%error, "append group failed");
-        let results = group
-            .iter()
-            .map(|_| Err(AppendError::Corrupt(format!("the append could not be committed: {error}"))))
-            .collect();
-        (results, None)
-    };
-    if let Err(error) = execute(connection, "BEGIN IMMEDIATE").await {
-        return failed_all(&error);
-    }
-    let mut head = match read_head(connection).await {
-        Ok(head) => head,
+    let before = frontier.clone();
+    match try_commit_group(connection, group, frontier).await {
+        Ok((results, head)) => (results, Some(head)),
         Err(error) => {
+            *frontier = before;
             let _ = execute(connection, "ROLLBACK").await;
-            return failed_all(&error);
+            tracing::error!(%error, "append group failed");
+            let results = group
+                .iter()
+                .map(|_| Err(AppendError::Corrupt(format!("the append could not be committed: {error}"))))
+                .collect();
+            (results, None)
         }
-    };
+    }
+}
+
+/// The group's transaction; an error means it must be rolled back as a whole.
+async fn try_commit_group(
+    connection: &mut AnyConnection,
+    group: &[&AppendRequest],
+    frontier: &mut MerkleFrontier,
+) -> Result<(Vec<Result<AppendOutcome, AppendError>>, i64), AppendError> {
+    begin_write(connection).await?;
+    let mut head = read_head(connection).await?;
+    if frontier.size() != head.position as u64 {
+        // Another process appended since (or a commit failed after all): follow the stored tree.
+        *frontier = tree::catch_up(connection, head.position as u64).await.map_err(tree_error)?;
+    }
     let recorded_at = format_recorded_at(OffsetDateTime::now_utc());
     let mut results = Vec::with_capacity(group.len());
+    let mut nodes: Vec<Node> = Vec::new();
     for request in group {
-        if let Err(error) = execute(connection, "SAVEPOINT append").await {
-            let _ = execute(connection, "ROLLBACK").await;
-            return failed_all(&error);
-        }
-        let before = head;
-        let result = append_one(connection, request, &mut head, &recorded_at).await;
-        let mut ended = Ok(());
+        execute(connection, "SAVEPOINT append").await?;
+        let (head_before, frontier_before, nodes_before) = (head, frontier.clone(), nodes.len());
+        let result = append_one(connection, request, &mut head, &recorded_at, frontier, &mut nodes).await;
         if result.is_err() {
-            head = before;
-            ended = execute(connection, "ROLLBACK TO append").await;
+            head = head_before;
+            *frontier = frontier_before;
+            nodes.truncate(nodes_before);
+            execute(connection, "ROLLBACK TO append").await?;
         }
-        if let Err(error) = ended.and(execute(connection, "RELEASE append").await) {
-            let _ = execute(connection, "ROLLBACK").await;
-            return failed_all(&error);
-        }
+        execute(connection, "RELEASE append").await?;
         results.push(result);
     }
-    if let Err(error) = execute(connection, "COMMIT").await {
-        let _ = execute(connection, "ROLLBACK").await;
-        return failed_all(&error);
+    tree::insert_nodes(connection, &nodes).await.map_err(tree_error)?;
+    execute(connection, "COMMIT").await?;
+    Ok((results, head.position))
+}
+
+fn tree_error(error: tree::TreeError) -> AppendError {
+    match error {
+        tree::TreeError::Database(error) => AppendError::Database(error),
+        other => AppendError::Corrupt(other.to_string()),
     }
-    (results, Some(head.position))
 }
 
 async fn read_head(connection: &mut AnyConnection) -> Result<Head, AppendError> {
@@ -148,6 +176,8 @@ async fn append_one(
     request: &AppendRequest,
     head: &mut Head,
     recorded_at: &str,
+    frontier: &mut MerkleFrontier,
+    nodes: &mut Vec<Node>,
 ) -> Result<AppendOutcome, AppendError> {
     if let Some(replayed) = replay(connection, request).await? {
         return Ok(replayed);
@@ -198,6 +228,7 @@ async fn append_one(
             .execute(&mut *connection)
             .await?;
         *head = Head { position: record.position, hash };
+        nodes.extend(frontier.push(&hash));
         appended.push(Appended { position: record.position, version: record.version, id, hash });
     }
     Ok(AppendOutcome {

@@ -1,0 +1,55 @@
+//! Signed checkpoints and the key that verifies them, as `text/plain`.
+//!
+//! Both are open without a token: a checkpoint says only how many records the log has and its Merkle
+//! root, the key is public, and an auditor (or anyone keeping watch over the log) must be able to
+//! fetch them and compare notes without being given access to the records.
+
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::problem::ApiError;
+use super::AppState;
+
+/// `?tree_size=`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckpointQuery {
+    tree_size: Option<String>,
+}
+
+fn text_response(text: String) -> Response {
+    let mut response = (StatusCode::OK, text).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    response
+}
+
+/// `GET /v1/checkpoint[?tree_size=N]`: the latest signed checkpoint, or the one signed at size N.
+pub async fn checkpoint(
+    State(state): State<AppState>,
+    Query(query): Query<CheckpointQuery>,
+) -> Result<Response, ApiError> {
+    let stored = match query.tree_size {
+        None => state.store.latest_checkpoint().await?,
+        Some(text) => {
+            let tree_size = text.parse::<u64>().map_err(|_| {
+                ApiError::BadRequest(format!("tree_size must be a whole number of records, not {text:?}"))
+            })?;
+            let stored = state.store.checkpoint_at(tree_size).await?;
+            if stored.is_none() {
+                return Err(ApiError::NotFound(format!("no checkpoint was signed at tree size {tree_size}")));
+            }
+            stored
+        }
+    };
+    let stored = stored.ok_or_else(|| ApiError::NotFound("no checkpoint has been signed yet".into()))?;
+    Ok(text_response(stored.note))
+}
+
+/// `GET /v1/checkpoint/key`: the verifier key, `<name>+<hex key id>+<base64(0x01 ‖ public key)>`.
+pub async fn key(State(state): State<AppState>) -> Response {
+    text_response(format!("{}\n", state.checkpointer.verifier()))
+}

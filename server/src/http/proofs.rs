@@ -1,0 +1,104 @@
+//! Merkle proofs: a record's inclusion in the tree of some size (RFC 9162 §2.1.3), and the
+//! consistency of a tree with a later one (§2.1.4), as lists of hex hashes. Any size up to the
+//! committed log's may be asked for; readable by every role but analysts.
+
+use axum::extract::{Query, State};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+use super::auth::require;
+use super::problem::ApiError;
+use super::AppState;
+use crate::tokens::Caller;
+
+/// `?position=&tree_size=`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InclusionQuery {
+    position: Option<String>,
+    tree_size: Option<String>,
+}
+
+/// `?first=&second=`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsistencyQuery {
+    first: Option<String>,
+    second: Option<String>,
+}
+
+/// An inclusion proof: the record at position `leaf_index + 1` is in the tree of `tree_size` records.
+#[derive(Clone, Debug, Serialize)]
+pub struct InclusionProof {
+    /// The record's position − 1.
+    pub leaf_index: u64,
+    /// The size of the tree it is proved in.
+    pub tree_size: u64,
+    /// The sibling hashes from the leaf up, lowercase hex.
+    pub hashes: Vec<String>,
+}
+
+/// A consistency proof: the tree of `second` records extends the tree of `first`.
+#[derive(Clone, Debug, Serialize)]
+pub struct ConsistencyProof {
+    /// The earlier size.
+    pub first: u64,
+    /// The later size.
+    pub second: u64,
+    /// The proof's hashes, lowercase hex.
+    pub hashes: Vec<String>,
+}
+
+/// A required query parameter holding a whole number ≥ 1.
+fn count(name: &str, value: Option<String>) -> Result<u64, ApiError> {
+    let value = value.ok_or_else(|| ApiError::BadRequest(format!("{name} is required")))?;
+    value
+        .parse::<u64>()
+        .ok()
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| ApiError::BadRequest(format!("{name} must be a whole number ≥ 1, not {value:?}")))
+}
+
+/// `GET /v1/proofs/inclusion?position=&tree_size=`.
+pub async fn inclusion(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<InclusionQuery>,
+) -> Result<Json<InclusionProof>, ApiError> {
+    require(&caller, caller.role.may_verify(), "read proofs")?;
+    let position = count("position", query.position)?;
+    let tree_size = count("tree_size", query.tree_size)?;
+    let current = state.store.tree_size();
+    if position > tree_size || tree_size > current {
+        return Err(ApiError::BadRequest(format!(
+            "an inclusion proof needs 1 ≤ position ≤ tree_size ≤ {current} (the log's size), not position \
+             {position} and tree_size {tree_size}"
+        )));
+    }
+    let proof = state.store.inclusion_proofs(&[position - 1], tree_size).await?.pop().unwrap_or_default();
+    Ok(Json(InclusionProof {
+        leaf_index: position - 1,
+        tree_size,
+        hashes: proof.iter().map(|hash| hash.to_hex()).collect(),
+    }))
+}
+
+/// `GET /v1/proofs/consistency?first=&second=`.
+pub async fn consistency(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<ConsistencyQuery>,
+) -> Result<Json<ConsistencyProof>, ApiError> {
+    require(&caller, caller.role.may_verify(), "read proofs")?;
+    let first = count("first", query.first)?;
+    let second = count("second", query.second)?;
+    let current = state.store.tree_size();
+    if first > second || second > current {
+        return Err(ApiError::BadRequest(format!(
+            "a consistency proof needs 1 ≤ first ≤ second ≤ {current} (the log's size), not first {first} and \
+             second {second}"
+        )));
+    }
+    let proof = state.store.consistency_proof(first, second).await?;
+    Ok(Json(ConsistencyProof { first, second, hashes: proof.iter().map(|hash| hash.to_hex()).collect() }))
+}

@@ -1,0 +1,71 @@
+//! The signing key's file: one line, the private key text, kept outside the database so that a copy
+//! of the database cannot sign. It is created owner-only (mode 0600) and never overwritten.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Context;
+
+use super::key::{check_key_name, NoteSigner};
+use super::DEFAULT_LOG_ORIGIN;
+
+/// Creates `path` holding a new key named `origin`; refuses when the file exists.
+pub fn create(path: &Path, origin: &str) -> anyhow::Result<NoteSigner> {
+    check_key_name(origin).with_context(|| format!("the log origin {origin:?} cannot name a key"))?;
+    let signer = NoteSigner::generate(origin)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).with_context(|| {
+        if path.exists() {
+            format!("{} exists already; a signing key is never overwritten", path.display())
+        } else {
+            format!("creating the key file {}", path.display())
+        }
+    })?;
+    writeln!(file, "{}", signer.to_private_text())
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("writing the key file {}", path.display()))?;
+    Ok(signer)
+}
+
+/// Reads the key in `path`; when `origin` is given, the key must be named so.
+pub fn load(path: &Path, origin: Option<&str>) -> anyhow::Result<NoteSigner> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading the key file {}", path.display()))?;
+    let signer = NoteSigner::from_private_text(text.trim_end())
+        .with_context(|| format!("the key file {} does not hold a signing key", path.display()))?;
+    warn_if_readable_by_others(path);
+    if let Some(origin) = origin {
+        anyhow::ensure!(
+            signer.name() == origin,
+            "the key in {} signs for the log origin {:?}, not {origin:?}",
+            path.display(),
+            signer.name()
+        );
+    }
+    Ok(signer)
+}
+
+/// Reads the key in `path`, or creates it (named `origin`, else [`DEFAULT_LOG_ORIGIN`]) when the file
+/// does not exist; says whether it was created.
+pub fn load_or_create(path: &Path, origin: Option<&str>) -> anyhow::Result<(NoteSigner, bool)> {
+    if path.exists() {
+        return Ok((load(path, origin)?, false));
+    }
+    Ok((create(path, origin.unwrap_or(DEFAULT_LOG_ORIGIN))?, true))
+}
+
+#[cfg(unix)]
+fn warn_if_readable_by_others(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(metadata) = std::fs::metadata(path) {
+        if metadata.permissions().mode() & 0o077 != 0 {
+            tracing::warn!(path = %path.display(), "the signing key file is readable by others than its owner");
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn warn_if_readable_by_others(_path: &Path) {}

@@ -1,0 +1,21 @@
+//! Signing the log: Ed25519 note keys, the signed checkpoints auditors check, and the key file.
+//!
+//! Everything here follows public formats, so that an auditor can check a checkpoint with any
+//! Ed25519 implementation and no code of ours: the body is a C2SP `tlog-checkpoint`, the signature a
+//! C2SP `signed-note` signature, and the keys are written as Go's `golang.org/x/mod/sumdb/note`
+//! encodes them.
+//!
+//! # Layout
+//! - [`key`]: note signers and verifiers, their key ids and their text encodings.
+//! - [`checkpoint`]: the checkpoint body, signing it, and opening a signed one.
+//! - [`key_file`]: the private key's file: created owner-only, never overwritten.
+
+pub mod checkpoint;
+pub mod key;
+pub mod key_file;
+
+pub use checkpoint::{Checkpoint, NoteError};
+pub use key::{KeyError, NoteSigner, NoteVerifier};
+
+/// The log's origin (and the signing key's name) when none is given.
+pub const DEFAULT_LOG_ORIGIN: &str = "aidledger.local/log";

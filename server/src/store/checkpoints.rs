@@ -1,0 +1,74 @@
+//! Signed checkpoints as stored: every one is kept, keyed by its tree size.
+
+use domain::RecordHash;
+use sqlx::AnyPool;
+
+use super::tree::TreeError;
+
+/// A signed checkpoint as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredCheckpoint {
+    /// How many records it covers.
+    pub tree_size: u64,
+    /// The tree's root at that size.
+    pub root: RecordHash,
+    /// The signed note, exactly as served.
+    pub note: String,
+    /// When it was signed (RFC 3339 UTC).
+    pub signed_at: String,
+}
+
+type Row = (i64, String, String, String);
+
+fn from_row((tree_size, root, note, signed_at): Row) -> Result<StoredCheckpoint, TreeError> {
+    Ok(StoredCheckpoint {
+        tree_size: u64::try_from(tree_size)
+            .map_err(|_| TreeError::Corrupt(format!("a checkpoint of size {tree_size}")))?,
+        root: RecordHash::from_hex(&root).map_err(TreeError::Corrupt)?,
+        note,
+        signed_at,
+    })
+}
+
+/// Stores `checkpoint` unless one of its size is stored already (signatures are deterministic, so
+/// the same key gives the same note); answers the one stored at its size.
+pub async fn insert(pool: &AnyPool, checkpoint: &StoredCheckpoint) -> Result<StoredCheckpoint, TreeError> {
+    let size = i64::try_from(checkpoint.tree_size)
+        .map_err(|_| TreeError::Corrupt(format!("a checkpoint of size {}", checkpoint.tree_size)))?;
+    sqlx::query(
+        "INSERT INTO checkpoints (tree_size, root, note, signed_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (tree_size) DO NOTHING",
+    )
+    .bind(size)
+    .bind(checkpoint.root.to_hex())
+    .bind(&checkpoint.note)
+    .bind(&checkpoint.signed_at)
+    .execute(pool)
+    .await?;
+    at_size(pool, checkpoint.tree_size)
+        .await?
+        .ok_or_else(|| TreeError::Corrupt(format!("the checkpoint of size {size} was not stored")))
+}
+
+/// The checkpoint of the largest tree.
+pub async fn latest(pool: &AnyPool) -> Result<Option<StoredCheckpoint>, TreeError> {
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT tree_size, root, note, signed_at FROM checkpoints ORDER BY tree_size DESC LIMIT 1",
+    )
+    .fetch_optional(pool)
+    .await?;
+    row.map(from_row).transpose()
+}
+
+/// The checkpoint signed at `tree_size`, if one was.
+pub async fn at_size(pool: &AnyPool, tree_size: u64) -> Result<Option<StoredCheckpoint>, TreeError> {
+    let Ok(size) = i64::try_from(tree_size) else {
+        return Ok(None);
+    };
+    let row: Option<Row> =
+        sqlx::query_as("SELECT tree_size, root, note, signed_at FROM checkpoints WHERE tree_size = $1")
+            .bind(size)
+            .fetch_optional(pool)
+            .await?;
+    row.map(from_row).transpose()
+}

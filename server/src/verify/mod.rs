@@ -1,0 +1,76 @@
+//! What `aidledger verify` checks: the hash chain, the Merkle tree and the signed checkpoints, either
+//! in the database or in an export, where nothing but the export's two files and the verifier key
+//! is needed.
+//!
+//! # Layout
+//! - [`database`]: the chain record by record, every stored tree node against the tree recomputed
+//!   from the records, and every stored checkpoint's signature and root.
+//! - [`export_file`]: an export (records and checkpoint) offline: each line's canonical form, hash
+//!   and link, the tree root against the checkpoint's, and the checkpoint's signature.
+
+pub mod database;
+pub mod export_file;
+
+use std::fmt;
+
+use domain::RecordHash;
+
+/// What verified.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verified {
+    /// How many records verified.
+    pub records: u64,
+    /// The last record's hash (zeros when there is none).
+    pub head_hash: RecordHash,
+    /// The Merkle root of all the records.
+    pub root: RecordHash,
+    /// How many signed checkpoints verified.
+    pub checkpoints: u64,
+}
+
+impl fmt::Display for Verified {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} records verified; head hash {}; tree root {}; {} signed checkpoint{} verified",
+            self.records,
+            self.head_hash,
+            self.root,
+            self.checkpoints,
+            if self.checkpoints == 1 { "" } else { "s" }
+        )
+    }
+}
+
+/// The first thing that did not verify.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// The record at `position`, or the tree over it.
+    Record {
+        /// Its position (in an export, also its line number).
+        position: u64,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A signed checkpoint.
+    Checkpoint {
+        /// Its tree size.
+        tree_size: u64,
+        /// What is wrong.
+        detail: String,
+    },
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Record { position, detail } => write!(f, "position {position}: {detail}"),
+            Failure::Checkpoint { tree_size, detail } => {
+                write!(f, "the checkpoint of tree size {tree_size}: {detail}")
+            }
+        }
+    }
+}
+
+/// The outcome of a verification that could run: what verified, or the first failure.
+pub type Outcome = Result<Verified, Failure>;
