@@ -5,8 +5,10 @@
 //! # Layout
 //! - [`TestApp`]: the running server and its HTTP helpers.
 //! - [`Who`]: the cast (each a principal with a role).
+//! - [`backend`]: the test's own database, SQLite or PostgreSQL.
 //! - [`data`]: valid event data for every event type, with Chinese names and text.
 
+pub mod backend;
 pub mod data;
 
 use std::collections::HashMap;
@@ -24,6 +26,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
+
+pub use backend::TestDatabase;
 
 /// The principals every test app has a token for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -97,7 +101,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     tokens: HashMap<Who, String>,
     shutdown: Option<oneshot::Sender<()>>,
-    _dir: tempfile::TempDir,
+    /// The test's own database (dropped with the app).
+    pub database: TestDatabase,
 }
 
 /// An HTTP answer: status, content type and body (JSON when it parses, else a string).
@@ -121,8 +126,8 @@ impl TestApp {
 
     /// Starts a server with `limits`.
     pub async fn spawn_with(limits: Limits) -> TestApp {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let database_url = format!("sqlite://{}", dir.path().join("aidledger.db").display());
+        let test_database = TestDatabase::create().await;
+        let database_url = test_database.url.clone();
         let database = Database::open(&database_url).await.expect("open database");
         database.migrate().await.expect("migrate");
         let mut tokens_by_who = HashMap::new();
@@ -132,7 +137,7 @@ impl TestApp {
         }
         let store = Store::open(&database).await.expect("store");
         let projector = Projector::start(&database, store.head()).await.expect("projector");
-        let key_file = dir.path().join("aidledger.key");
+        let key_file = test_database.dir().join("aidledger.key");
         let signer = key_file::create(&key_file, DEFAULT_LOG_ORIGIN).expect("signing key");
         let checkpointer = Checkpointer::start(store.clone(), Arc::new(signer)).await.expect("checkpointer");
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -156,7 +161,7 @@ impl TestApp {
             client: reqwest::Client::new(),
             tokens: tokens_by_who,
             shutdown: Some(shutdown),
-            _dir: dir,
+            database: test_database,
         }
     }
 

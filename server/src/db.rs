@@ -113,7 +113,9 @@ impl Database {
             Backend::Sqlite => {
                 sqlx::migrate!("../migrations/sqlite").run(&self.pool).await.context("applying migrations")
             }
-            Backend::Postgres => anyhow::bail!("PostgreSQL is not supported yet"),
+            Backend::Postgres => {
+                sqlx::migrate!("../migrations/postgres").run(&self.pool).await.context("applying migrations")
+            }
         }
     }
 }

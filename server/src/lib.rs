@@ -14,10 +14,12 @@
 //! - [`demo`]: the synthetic city `aidledger demo` appends.
 //! - [`verify`]: verifying the log's chain, tree and checkpoints, in the database or in an export.
 //! - [`export`]: writing an export and its checkpoint.
+//! - [`copy`]: moving a whole ledger between databases.
 //! - [`cli`]: the subcommands.
 
 pub mod checkpointer;
 pub mod cli;
+pub mod copy;
 pub mod db;
 pub mod demo;
 pub mod export;

@@ -2,65 +2,12 @@
 //! token, creating the signing key), create tokens and keys, verify the database (exit 0, 1 on a
 //! tampered row, tree node or checkpoint, 2 on other errors), export, and verify an export offline.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 
+use common::{aidledger, key_path, serve, sqlite_url, Served};
 use serde_json::{json, Value};
-
-/// The binary on `database_url`, with its signing key beside a SQLite file (never in the working
-/// directory).
-fn aidledger(database_url: &str) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_aidledger"));
-    command.env("DATABASE_URL", database_url).env("RUST_LOG", "warn");
-    let key_dir = database_url.strip_prefix("sqlite://").and_then(|file| Path::new(file).parent());
-    let key_file = key_dir.map_or_else(|| std::env::temp_dir().join("no-such-dir/aidledger.key"), key_path);
-    command.env("AIDLEDGER_KEY_FILE", key_file).env_remove("AIDLEDGER_LOG_ORIGIN");
-    command
-}
-
-/// Where the CLI of a database in `dir` keeps its signing key.
-fn key_path(dir: &Path) -> std::path::PathBuf {
-    dir.join("aidledger.key")
-}
-
-/// A running `aidledger serve`, killed on drop.
-struct Served {
-    child: Child,
-    base: String,
-    admin_token: Option<String>,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(database_url: &str) -> Served {
-    let mut child = aidledger(database_url)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start aidledger serve");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut printed = Vec::new();
-    let base = loop {
-        let line = lines.next().expect("serve exited early").unwrap();
-        if let Some(address) = line.strip_prefix("listening on ") {
-            break address.to_owned();
-        }
-        printed.push(line);
-    };
-    let admin_token = printed.iter().find(|l| l.starts_with("aidl_")).cloned();
-    Served { child, base, admin_token }
-}
-
-fn sqlite_url(dir: &Path) -> String {
-    format!("sqlite://{}", dir.join("ledger.db").display())
-}
 
 async fn append_visits(served: &Served, token: &str) {
     let client = reqwest::Client::new();

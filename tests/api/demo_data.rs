@@ -55,11 +55,15 @@ async fn dump_projection_tables(app: &TestApp) -> Vec<String> {
     let mut dump = Vec::new();
     for projection in projections::ProjectionName::ALL {
         for table in projection.tables() {
-            let columns: Vec<(String,)> =
-                sqlx::query_as(&format!("SELECT name FROM pragma_table_info('{table}')"))
-                    .fetch_all(&pool)
-                    .await
-                    .unwrap();
+            let columns_sql = if app.database.is_postgres() {
+                format!(
+                    "SELECT CAST(column_name AS TEXT) FROM information_schema.columns WHERE table_name = '{table}' \
+                     ORDER BY ordinal_position"
+                )
+            } else {
+                format!("SELECT name FROM pragma_table_info('{table}')")
+            };
+            let columns: Vec<(String,)> = sqlx::query_as(&columns_sql).fetch_all(&pool).await.unwrap();
             let concat: Vec<String> =
                 columns.iter().map(|(c,)| format!("COALESCE(CAST({c} AS TEXT), 'NULL')")).collect();
             let sql = format!("SELECT {} FROM {table} ORDER BY 1", concat.join(" || '|' || "));

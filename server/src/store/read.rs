@@ -63,7 +63,7 @@ pub async fn stream_page(
     .fetch_all(pool)
     .await?;
     if rows.is_empty() {
-        let exists: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM events WHERE stream = $1 LIMIT 1")
+        let exists: Option<(i64,)> = sqlx::query_as("SELECT position FROM events WHERE stream = $1 LIMIT 1")
             .bind(stream)
             .fetch_optional(pool)
             .await?;

@@ -31,10 +31,11 @@ pub async fn load(connection: &mut AnyConnection, stream: &StreamName) -> Result
 
 /// Whether `stream` has its opening event.
 pub async fn exists(connection: &mut AnyConnection, stream: &StreamName) -> Result<bool, AppendError> {
-    let found: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM events WHERE stream = $1 AND version = 1")
-        .bind(stream.to_string())
-        .fetch_optional(&mut *connection)
-        .await?;
+    let found: Option<(i64,)> =
+        sqlx::query_as("SELECT position FROM events WHERE stream = $1 AND version = 1")
+            .bind(stream.to_string())
+            .fetch_optional(&mut *connection)
+            .await?;
     Ok(found.is_some())
 }
 

@@ -24,6 +24,9 @@ use super::streams;
 use super::tree;
 use super::{AppendError, AppendOutcome, AppendRequest, Appended, ExpectedVersion};
 
+/// The PostgreSQL advisory lock key every writer holds while it appends ("aidlappd").
+const APPEND_LOCK_KEY: i64 = 0x6169_646c_6170_7064;
+
 /// Appends committed together at most.
 const GROUP_APPENDS_MAX: usize = 512;
 
@@ -92,7 +95,14 @@ async fn execute(connection: &mut AnyConnection, sql: &str) -> Result<(), sqlx::
 /// Starts a transaction that holds the log's write lock from its first statement (SQLite's
 /// `BEGIN IMMEDIATE`), so that the head it reads stays the head until it commits.
 pub async fn begin_write(connection: &mut AnyConnection) -> Result<(), sqlx::Error> {
-    execute(connection, "BEGIN IMMEDIATE").await
+    if connection.backend_name().eq_ignore_ascii_case("sqlite") {
+        return execute(connection, "BEGIN IMMEDIATE").await;
+    }
+    // PostgreSQL: every process's writer takes the same transaction-scoped advisory lock, so appends
+    // from all of them are serialized and commit in position order (no gaps, ever, for readers).
+    execute(connection, "BEGIN").await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(APPEND_LOCK_KEY).execute(&mut *connection).await?;
+    Ok(())
 }
 
 /// Commits `group` in one transaction; answers each request and, when the commit succeeded, the head.

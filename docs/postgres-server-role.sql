@@ -1,0 +1,15 @@
+-- A least-privilege PostgreSQL role for `aidledger serve --no-migrate`. Run it as the owner of the
+-- schema after `aidledger migrate`, setting a password of your own. The server may only add to the
+-- log (INSERT and SELECT on events, Merkle nodes and checkpoints); it keeps its read models and
+-- tokens; it can neither change nor remove a record, nor run DDL.
+CREATE ROLE aidledger_server LOGIN PASSWORD 'change-me';
+GRANT USAGE ON SCHEMA public TO aidledger_server;
+GRANT SELECT, INSERT ON events, merkle_nodes, checkpoints TO aidledger_server;
+GRANT SELECT, INSERT, UPDATE ON tokens TO aidledger_server;
+GRANT USAGE ON SEQUENCE tokens_id_seq TO aidledger_server;
+GRANT SELECT, UPDATE ON projection_checkpoints TO aidledger_server;
+GRANT SELECT, INSERT, UPDATE, DELETE ON
+    beneficiaries, visits, concerns, hardship_assessments, pairings,
+    funds, disbursements, disbursement_movements,
+    volunteers, volunteer_hours, activities, suggestions, suggestion_steps
+    TO aidledger_server;

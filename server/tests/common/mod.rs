@@ -1,0 +1,85 @@
+//! Running the `aidledger` binary in tests: a command with its database and key file set, and a
+//! `serve` process that is killed when dropped.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// The binary on `database_url`, with its signing key beside a SQLite file (never in the working
+/// directory).
+pub fn aidledger(database_url: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_aidledger"));
+    command.env("DATABASE_URL", database_url).env("RUST_LOG", "warn");
+    let key_dir = database_url.strip_prefix("sqlite://").and_then(|file| Path::new(file).parent());
+    let key_file = key_dir.map_or_else(|| std::env::temp_dir().join("no-such-dir/aidledger.key"), key_path);
+    command.env("AIDLEDGER_KEY_FILE", key_file).env_remove("AIDLEDGER_LOG_ORIGIN");
+    command
+}
+
+/// Where the CLI of a database in `dir` keeps its signing key.
+pub fn key_path(dir: &Path) -> PathBuf {
+    dir.join("aidledger.key")
+}
+
+/// A running `aidledger serve`, killed on drop.
+pub struct Served {
+    /// The process.
+    pub child: Child,
+    /// `http://ADDR`.
+    pub base: String,
+    /// The one-time admin token, when it printed one.
+    pub admin_token: Option<String>,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `aidledger serve` on `database_url` (key beside the SQLite file) and waits for it to listen.
+pub fn serve(database_url: &str) -> Served {
+    serve_with(aidledger(database_url))
+}
+
+/// A SQLite database URL in `dir`.
+pub fn sqlite_url(dir: &Path) -> String {
+    format!("sqlite://{}", dir.join("ledger.db").display())
+}
+
+/// The binary on `database_url` with the signing key in `key_file`.
+pub fn aidledger_with_key(database_url: &str, key_file: &Path) -> Command {
+    let mut command = aidledger(database_url);
+    command.env("AIDLEDGER_KEY_FILE", key_file);
+    command
+}
+
+/// Starts `aidledger serve` with `command`'s environment and waits for it to listen.
+pub fn serve_with(command: Command) -> Served {
+    serve_with_options(command, &[])
+}
+
+/// Starts `aidledger serve OPTIONS` with `command`'s environment and waits for it to listen.
+pub fn serve_with_options(mut command: Command, options: &[&str]) -> Served {
+    let mut child = command
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(options)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start aidledger serve");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = Vec::new();
+    let base = loop {
+        let line = lines.next().expect("serve exited early").unwrap();
+        if let Some(address) = line.strip_prefix("listening on ") {
+            break address.to_owned();
+        }
+        printed.push(line);
+    };
+    let admin_token = printed.iter().find(|l| l.starts_with("aidl_")).cloned();
+    Served { child, base, admin_token }
+}
