@@ -17,6 +17,7 @@ use std::sync::Arc;
 use aidledger_server::checkpointer::Checkpointer;
 use aidledger_server::db::Database;
 use aidledger_server::http::{self, AppState, Limits};
+use aidledger_server::privacy::{master_key, Keyring};
 use aidledger_server::projector::Projector;
 use aidledger_server::signing::{key_file, DEFAULT_LOG_ORIGIN};
 use aidledger_server::store::Store;
@@ -135,7 +136,9 @@ impl TestApp {
             let secret = tokens::create(&database.pool, who.role(), who.principal()).await.expect("token");
             tokens_by_who.insert(who, secret);
         }
-        let store = Store::open(&database).await.expect("store");
+        let master_key = test_database.dir().join("aidledger.master.key");
+        let keyring = Keyring::new(master_key::load_or_create(&master_key).expect("master key"));
+        let store = Store::open(&database, Some(keyring.clone())).await.expect("store");
         let projector = Projector::start(&database, store.head()).await.expect("projector");
         let key_file = test_database.dir().join("aidledger.key");
         let signer = key_file::create(&key_file, DEFAULT_LOG_ORIGIN).expect("signing key");
@@ -147,6 +150,7 @@ impl TestApp {
             store: store.clone(),
             projector,
             checkpointer: checkpointer.clone(),
+            keyring,
             limits: Arc::new(limits),
         };
         tokio::spawn(http::serve(listener, state, async {

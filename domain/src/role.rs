@@ -70,6 +70,11 @@ impl Role {
         matches!(self, Role::Admin)
     }
 
+    /// Whether this role may list, issue and revoke API tokens.
+    pub fn may_manage_tokens(self) -> bool {
+        matches!(self, Role::Admin)
+    }
+
     /// Whether this role may re-verify the chain.
     pub fn may_verify(self) -> bool {
         !matches!(self, Role::Analyst)

@@ -10,7 +10,7 @@ use crate::events::fund::FundState;
 use crate::events::suggestion::SuggestionState;
 use crate::events::volunteer::VolunteerState;
 use crate::events::{DisbursementEvent, Event, FundEvent};
-use crate::stream::StreamKind;
+use crate::stream::{StreamKind, StreamName};
 
 /// The state of one stream.
 #[derive(Clone, Debug, PartialEq)]
@@ -63,6 +63,21 @@ impl StreamState {
         }
     }
 
+    /// The subject whose key seals `event`'s personal fields when it joins this stream (`stream`):
+    /// the beneficiary for their own events and for disbursements to them, else the stream itself
+    /// (a volunteer, a fund, a suggestion). Forgetting a beneficiary destroys that one key.
+    pub fn subject_of(&self, stream: &StreamName, event: &Event) -> StreamName {
+        match (self, event) {
+            (_, Event::Disbursement(DisbursementEvent::DisbursementRequested(e))) => {
+                StreamName::new(StreamKind::Beneficiary, e.beneficiary_id)
+            }
+            (StreamState::Disbursement(state), _) => {
+                StreamName::new(StreamKind::Beneficiary, state.beneficiary_id)
+            }
+            _ => stream.clone(),
+        }
+    }
+
     /// Checks whether `event`, appended by `actor`, may join the stream now.
     pub fn decide(&self, event: &Event, actor: &str) -> Result<(), RuleBreach> {
         let event_type = event.event_type();
@@ -109,7 +124,10 @@ impl StreamState {
         if let StreamState::New(_) = self {
             *self = match event {
                 Event::Beneficiary(_) => StreamState::Beneficiary(BeneficiaryState::default()),
-                Event::Disbursement(_) => StreamState::Disbursement(DisbursementState::opened(actor)),
+                Event::Disbursement(DisbursementEvent::DisbursementRequested(e)) => {
+                    StreamState::Disbursement(DisbursementState::opened(e, actor))
+                }
+                Event::Disbursement(_) => return,
                 Event::Fund(FundEvent::FundOpened(e)) => StreamState::Fund(FundState::opened(e)),
                 Event::Fund(_) => return,
                 Event::Volunteer(_) => StreamState::Volunteer(VolunteerState::default()),

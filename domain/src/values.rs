@@ -9,11 +9,59 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// A field that can identify a person (a name, a phone number, free text). Stored and served like
-/// its inner value today; it is the mark that sealing, erasure and the analyst view key on.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Personal<T>(pub T);
+/// A field that can identify a person (a name, a phone number, free text). Clients send it open; the
+/// server stores it sealed per subject, as `{"sealed": "<base64>"}` in the field's place, so that a
+/// record read back from the log parses with the field still sealed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Personal<T> {
+    /// The value itself, as a client sends it.
+    Open(T),
+    /// The value sealed with its subject's key: base64 of nonce and ciphertext.
+    Sealed(String),
+}
+
+impl<T> Personal<T> {
+    /// Whether the value is sealed.
+    pub fn is_sealed(&self) -> bool {
+        matches!(self, Personal::Sealed(_))
+    }
+}
+
+impl<T: Serialize> Serialize for Personal<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Personal::Open(value) => value.serialize(serializer),
+            Personal::Sealed(sealed) => {
+                use serde::ser::SerializeMap;
+                let mut map = serializer.serialize_map(Some(1))?;
+                map.serialize_entry(SEALED_KEY, sealed)?;
+                map.end()
+            }
+        }
+    }
+}
+
+impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Personal<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        if let Some(sealed) = sealed_text(&value) {
+            return Ok(Personal::Sealed(sealed.to_owned()));
+        }
+        T::deserialize(value).map(Personal::Open).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The key of a sealed field's object.
+pub const SEALED_KEY: &str = "sealed";
+
+/// The sealed text when `value` is a sealed field (`{"sealed": "<base64>"}`).
+pub fn sealed_text(value: &serde_json::Value) -> Option<&str> {
+    let object = value.as_object()?;
+    if object.len() != 1 {
+        return None;
+    }
+    object.get(SEALED_KEY)?.as_str()
+}
 
 /// Short text (a name, a district, a title): 1 to [`Text::CHARS_MAX`] characters, not only spaces.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

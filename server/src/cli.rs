@@ -17,11 +17,12 @@ use tokio::net::TcpListener;
 use crate::checkpointer::Checkpointer;
 use crate::db::{Database, DEFAULT_DATABASE_URL};
 use crate::http::{self, AppState, Limits};
+use crate::privacy::master_key::MasterKeyOptions;
 use crate::projector::{catch_up, Projector};
 use crate::signing::{key_file, NoteSigner, NoteVerifier, DEFAULT_LOG_ORIGIN};
 use crate::store::Store;
 use crate::verify::{Failure, Outcome};
-use crate::{export, tokens, verify};
+use crate::{backup, export, token_commands, tokens, verify};
 
 /// aidledger: a tamper-evident ledger of a care bureau's work.
 #[derive(Debug, Parser)]
@@ -58,15 +59,15 @@ pub enum Command {
         /// Do not apply migrations on start (for servers whose database role may not run DDL).
         #[arg(long)]
         no_migrate: bool,
-        /// Largest request body accepted, in bytes.
-        #[arg(long, env = "AIDLEDGER_BODY_BYTES_MAX", default_value_t = Limits::default().body_bytes_max)]
-        body_bytes_max: usize,
-        /// Most events accepted in one append.
-        #[arg(long, env = "AIDLEDGER_EVENTS_PER_APPEND_MAX", default_value_t = Limits::default().events_per_append_max)]
-        events_per_append_max: usize,
+        /// What one request and one connection may take.
+        #[command(flatten)]
+        limits: Limits,
         /// The checkpoint signing key.
         #[command(flatten)]
         key: KeyOptions,
+        /// The master key that wraps every subject's key.
+        #[command(flatten)]
+        master_key: MasterKeyOptions,
     },
     /// Apply migrations and exit.
     Migrate,
@@ -99,6 +100,21 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
         /// The checkpoint signing key.
+        #[command(flatten)]
+        key: KeyOptions,
+    },
+    /// Copy a SQLite ledger, consistently and while it is being served, into a new file, then verify
+    /// the copy like `verify` does (exit 0, 1 naming the first bad position, 2 on other errors). For
+    /// PostgreSQL, use pg_dump or pg_basebackup (see the README).
+    Backup {
+        /// The file to create (never overwritten).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// The key that signs checkpoints, as the note verifier key [default: derived from
+        /// --key-file].
+        #[arg(long)]
+        verifier_key: Option<String>,
+        /// The checkpoint signing key (to derive the verifier key from).
         #[command(flatten)]
         key: KeyOptions,
     },
@@ -139,6 +155,9 @@ pub enum Command {
         /// The year the events happen in.
         #[arg(long, default_value_t = 2022)]
         year: i32,
+        /// The master key that wraps every subject's key.
+        #[command(flatten)]
+        master_key: MasterKeyOptions,
     },
     /// Copy a whole ledger into an empty database (e.g. SQLite to PostgreSQL), verifying both sides.
     Copy {
@@ -163,6 +182,23 @@ pub enum TokenCommand {
         #[arg(long)]
         name: String,
     },
+    /// List every token, live and revoked: id, role, principal, created_at, revoked_at (never a
+    /// secret or its hash).
+    List {
+        /// table or json.
+        #[arg(long, default_value = "table", value_parser = ["table", "json"])]
+        format: String,
+    },
+    /// Revoke a token by its id, or every live token of a principal; a revoked token authenticates
+    /// nobody from the next request on.
+    Revoke {
+        /// The token's id (as `token list` shows it).
+        #[arg(long, required_unless_present = "principal", conflicts_with = "principal")]
+        id: Option<i64>,
+        /// Revoke every live token of this principal instead.
+        #[arg(long)]
+        principal: Option<String>,
+    },
 }
 
 fn parse_role(value: &str) -> Result<Role, String> {
@@ -173,21 +209,14 @@ fn parse_role(value: &str) -> Result<Role, String> {
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let url = cli.database_url;
     match cli.command {
-        Command::Serve { listen, no_migrate, body_bytes_max, events_per_append_max, key } => {
-            let limits = Limits { body_bytes_max, events_per_append_max };
-            serve(&url, &listen, no_migrate, limits, &key).await?;
+        Command::Serve { listen, no_migrate, limits, key, master_key } => {
+            serve(&url, &listen, no_migrate, limits, &key, &master_key).await?;
         }
         Command::Migrate => {
             Database::open(&url).await?.migrate().await?;
             println!("migrations applied to {url}");
         }
-        Command::Token { command: TokenCommand::Create { role, name } } => {
-            let database = Database::open(&url).await?;
-            database.migrate().await?;
-            let secret = tokens::create(&database.pool, role, &name).await?;
-            eprintln!("created a {role} token for {name}; it is shown once:");
-            println!("{secret}");
-        }
+        Command::Token { command } => token_commands::run(&url, command).await?,
         Command::Verify { export: Some(file), verifier_key, key } => {
             return verify_export(&file, verifier_key.as_deref(), &key);
         }
@@ -195,10 +224,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             return verify_database(&url, verifier_key.as_deref(), &key).await;
         }
         Command::Export { out, key } => export(&url, &out, &key).await?,
+        Command::Backup { out, verifier_key, key } => {
+            let verifier = verifier(verifier_key.as_deref(), &key)?;
+            backup::backup(&url, &out).await?;
+            eprintln!("copied the ledger to {}; verifying the copy", out.display());
+            return Ok(report_outcome(backup::verify_copy(&out, verifier.as_ref()).await?));
+        }
         Command::Keygen { key } => keygen(&key)?,
         Command::Report { from, to, district, format } => report(&url, &from, &to, district, &format).await?,
         Command::Rebuild { name } => rebuild(&url, name.as_deref()).await?,
-        Command::Demo { events, seed, year } => demo(&url, events, seed, year).await?,
+        Command::Demo { events, seed, year, master_key } => {
+            demo(&url, events, seed, year, &master_key).await?
+        }
         Command::Copy { from, to } => copy(&from, &to).await?,
     }
     Ok(ExitCode::SUCCESS)
@@ -210,6 +247,7 @@ async fn serve(
     no_migrate: bool,
     limits: Limits,
     key: &KeyOptions,
+    master_key: &MasterKeyOptions,
 ) -> anyhow::Result<()> {
     let (signer, created) = key_file::load_or_create(&key.key_file, key.log_origin.as_deref())?;
     if created {
@@ -228,13 +266,14 @@ async fn serve(
         println!("no tokens yet: a one-time admin token (principal \"admin\") follows; store it now:");
         println!("{secret}");
     }
-    let store = Store::open(&database).await?;
+    let keyring = master_key.keyring()?;
+    let store = Store::open(&database, Some(keyring.clone())).await?;
     let projector = Projector::start(&database, store.head()).await?;
     let checkpointer = Checkpointer::start(store.clone(), Arc::new(signer)).await?;
     let listener = TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
     println!("listening on http://{}", listener.local_addr()?);
     std::io::stdout().flush()?;
-    let state = AppState { store, projector, checkpointer, limits: Arc::new(limits) };
+    let state = AppState { store, projector, checkpointer, keyring, limits: Arc::new(limits) };
     http::serve(listener, state, shutdown_signal()).await.context("serving HTTP")
 }
 
@@ -258,7 +297,7 @@ async fn shutdown_signal() {
 async fn open_existing(url: &str) -> anyhow::Result<Store> {
     let database = Database::open(url).await?;
     database.migrate().await?;
-    Store::open(&database).await
+    Store::open(&database, None).await
 }
 
 /// The key to check checkpoints with: `--verifier-key`, else the key file's public half when there is
@@ -437,8 +476,16 @@ async fn rebuild(url: &str, name: Option<&str>) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn demo(url: &str, events: u64, seed: u64, year: i32) -> anyhow::Result<()> {
-    let store = open_existing(url).await?;
+async fn demo(
+    url: &str,
+    events: u64,
+    seed: u64,
+    year: i32,
+    master_key: &MasterKeyOptions,
+) -> anyhow::Result<()> {
+    let database = Database::open(url).await?;
+    database.migrate().await?;
+    let store = Store::open(&database, Some(master_key.keyring()?)).await?;
     let bar = progress_bar(events, "appending");
     let started = std::time::Instant::now();
     let outcome = crate::demo::generate(&store, events, seed, year, |done| bar.set_position(done)).await?;

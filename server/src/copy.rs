@@ -1,6 +1,6 @@
 //! `aidledger copy`: moves a whole ledger between databases (SQLite → PostgreSQL when an office
-//! outgrows one machine, or back), byte for byte: records, Merkle tree nodes, signed checkpoints and
-//! tokens. The chain is verified on the source before and on the target after, and the two heads
+//! outgrows one machine, or back), byte for byte: records, Merkle tree nodes, signed checkpoints,
+//! subject keys (still wrapped by the same master key) and tokens. The chain is verified on the source before and on the target after, and the two heads
 //! must agree. Projections are not copied: the target rebuilds them from its log.
 
 use anyhow::{bail, Context};
@@ -63,6 +63,18 @@ const OTHER_TABLES: &[CopiedTable] = &[
             ("root", ColumnKind::Text),
             ("note", ColumnKind::Text),
             ("signed_at", ColumnKind::Text),
+        ],
+        key_columns: 1,
+    },
+    CopiedTable {
+        name: "subject_keys",
+        columns: &[
+            ("subject", ColumnKind::Text),
+            ("wrapped_key", ColumnKind::OptionalText),
+            ("created_at", ColumnKind::Text),
+            ("forgotten_at", ColumnKind::OptionalText),
+            ("forgotten_by", ColumnKind::OptionalText),
+            ("forget_reason", ColumnKind::OptionalText),
         ],
         key_columns: 1,
     },

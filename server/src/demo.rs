@@ -156,6 +156,7 @@ impl Generator {
                 causation_id: None,
             }],
             actor: actor.to_owned(),
+            erasure_reason: None,
         });
     }
 

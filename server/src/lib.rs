@@ -6,7 +6,8 @@
 //! # Layout
 //! - [`db`]: connecting and migrating.
 //! - [`store`]: appending (one writer, group commit), reading and verifying records.
-//! - [`tokens`]: API tokens and the callers they identify.
+//! - [`privacy`]: sealing personal fields per subject, the master key, forgetting.
+//! - [`tokens`]: API tokens and the callers they identify; [`token_commands`]: the `token` subcommands.
 //! - [`signing`]: note keys, signed checkpoints and the key file.
 //! - [`checkpointer`]: signing a checkpoint of the log shortly after appends.
 //! - [`projector`]: the projection runner, following every commit.
@@ -14,9 +15,11 @@
 //! - [`demo`]: the synthetic city `aidledger demo` appends.
 //! - [`verify`]: verifying the log's chain, tree and checkpoints, in the database or in an export.
 //! - [`export`]: writing an export and its checkpoint.
+//! - [`backup`]: a consistent online copy of a SQLite ledger.
 //! - [`copy`]: moving a whole ledger between databases.
 //! - [`cli`]: the subcommands.
 
+pub mod backup;
 pub mod checkpointer;
 pub mod cli;
 pub mod copy;
@@ -24,8 +27,10 @@ pub mod db;
 pub mod demo;
 pub mod export;
 pub mod http;
+pub mod privacy;
 pub mod projector;
 pub mod signing;
 pub mod store;
+pub mod token_commands;
 pub mod tokens;
 pub mod verify;

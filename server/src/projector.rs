@@ -40,7 +40,7 @@ pub struct Projector {
 }
 
 /// One projection's standing.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct ProjectionStatus {
     /// Its name.
     pub name: String,

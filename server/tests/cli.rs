@@ -84,7 +84,7 @@ async fn verify_exits_0_on_a_sound_chain_1_at_a_tampered_row_and_2_on_other_erro
 
     let pool = aidledger_server::db::Database::open(&url).await.unwrap().pool;
     sqlx::query("DROP TRIGGER events_refuse_update").execute(&pool).await.unwrap();
-    sqlx::query("UPDATE events SET body = replace(body, '电话问候', '上门慰问') WHERE position = 3")
+    sqlx::query("UPDATE events SET body = replace(body, '\"duration_minutes\":20', '\"duration_minutes\":200') WHERE position = 3")
         .execute(&pool)
         .await
         .unwrap();
@@ -273,7 +273,13 @@ async fn an_export_verifies_offline_with_no_database_and_one_altered_record_fail
     let altered: Vec<String> = records
         .lines()
         .enumerate()
-        .map(|(at, line)| if at == 2 { line.replace("电话问候", "上门慰问") } else { line.to_owned() })
+        .map(|(at, line)| {
+            if at == 2 {
+                line.replace("\"duration_minutes\":20", "\"duration_minutes\":200")
+            } else {
+                line.to_owned()
+            }
+        })
         .collect();
     assert_ne!(altered.join("\n") + "\n", records);
     let altered_file = dir.path().join("altered.jsonl");

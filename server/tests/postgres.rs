@@ -9,43 +9,10 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::postgres::PostgresDatabase;
 use common::{aidledger, aidledger_with_key, key_path, serve_with, serve_with_options, sqlite_url, Served};
 use serde_json::{json, Value};
 use sqlx::{Connection, Executor};
-
-/// A PostgreSQL database of the test's own, dropped afterwards.
-struct PostgresDatabase {
-    server: String,
-    name: String,
-    url: String,
-}
-
-impl PostgresDatabase {
-    async fn create() -> Option<PostgresDatabase> {
-        let server = std::env::var("AIDLEDGER_TEST_POSTGRES").ok().filter(|s| !s.is_empty())?;
-        let server = server.trim_end_matches('/').to_owned();
-        let name = format!("aidledger_test_{}", uuid::Uuid::new_v4().simple());
-        sqlx::any::install_default_drivers();
-        let mut admin = sqlx::AnyConnection::connect(&format!("{server}/postgres")).await.unwrap();
-        admin.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
-        Some(PostgresDatabase { url: format!("{server}/{name}"), server, name })
-    }
-}
-
-impl Drop for PostgresDatabase {
-    fn drop(&mut self) {
-        let (server, name) = (self.server.clone(), self.name.clone());
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            runtime.block_on(async {
-                let mut admin = sqlx::AnyConnection::connect(&format!("{server}/postgres")).await?;
-                admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await?;
-                Ok::<_, sqlx::Error>(())
-            })
-        })
-        .join();
-    }
-}
 
 fn token(url: &str, key: &std::path::Path, role: &str, name: &str) -> String {
     let output = aidledger_with_key(url, key)

@@ -56,7 +56,7 @@ async fn store_over_the_vector_records() -> (tempfile::TempDir, Database, Store)
         .await
         .unwrap();
     }
-    let store = Store::open(&database).await.unwrap();
+    let store = Store::open(&database, None).await.unwrap();
     (dir, database, store)
 }
 

@@ -164,7 +164,9 @@ async fn ids_and_times_in_other_spellings_are_422() {
 
 #[tokio::test]
 async fn a_body_over_the_limit_is_413_and_too_many_events_is_422() {
-    let app = TestApp::spawn_with(Limits { body_bytes_max: 4096, events_per_append_max: 3 }).await;
+    let app =
+        TestApp::spawn_with(Limits { body_bytes_max: 4096, events_per_append_max: 3, ..Limits::default() })
+            .await;
     let (stream, _) = new_stream("suggestion");
     let mut huge = suggestion_submitted();
     huge["text"] = json!("长".repeat(5000));

@@ -2,6 +2,7 @@
 
 use aidledger_tests::data::*;
 use aidledger_tests::{new_stream, TestApp, Who};
+use domain::EventType;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -140,7 +141,7 @@ async fn every_event_type_round_trips_with_chinese_text_and_a_verifiable_hash() 
         assert_eq!(record["position"], json!(index + 1));
         assert_eq!(record["stream"], json!(stream));
         assert_eq!(record["type"], json!(event_type));
-        assert_eq!(&record["data"], data, "{event_type}");
+        assert_sealed_as_sent(record, data);
         assert_eq!(record["meta"]["actor"], json!(who.principal()));
         assert_eq!(record["prev_hash"], json!(prev_hash));
         assert_eq!(record["hash"], json!(auditor_hash(record)), "{event_type}");
@@ -154,6 +155,25 @@ async fn every_event_type_round_trips_with_chinese_text_and_a_verifiable_hash() 
     assert_eq!(verify.body["ok"], json!(true));
     assert_eq!(verify.body["checked"], json!(steps.len()));
     assert_eq!(verify.body["head_hash"], json!(prev_hash));
+}
+
+/// `record`'s data is `sent`, but for its personal fields, which are sealed (and hold no plaintext).
+#[track_caller]
+fn assert_sealed_as_sent(record: &Value, sent: &Value) {
+    let event_type: EventType = record["type"].as_str().unwrap().parse().unwrap();
+    let (mut stored, mut sent) = (record["data"].clone(), sent.clone());
+    for field in event_type.personal_fields() {
+        if let Some(plain) = sent.as_object_mut().unwrap().remove(*field) {
+            let sealed =
+                stored.as_object_mut().unwrap().remove(*field).expect("the personal field is kept, sealed");
+            assert!(sealed["sealed"].is_string(), "{event_type}.{field} is sealed: {sealed}");
+            assert!(
+                !sealed.to_string().contains(plain.as_str().unwrap_or("\u{0}")),
+                "{event_type}.{field} leaks"
+            );
+        }
+    }
+    assert_eq!(stored, sent, "{event_type}");
 }
 
 #[tokio::test]
@@ -174,7 +194,20 @@ async fn records_are_served_as_raw_utf8_with_the_clients_occurred_at_and_correla
     assert_eq!(answer.body["next_expected_version"], json!(1));
 
     let read = app.get(Who::Staff, &format!("/v1/streams/{stream}/events")).await;
-    assert!(read.text.contains("欧阳秀兰"), "names are raw UTF-8, not \\u escapes: {}", read.text);
+    assert!(read.text.contains("鼓楼区"), "text is raw UTF-8, not \\u escapes: {}", read.text);
+    assert!(
+        !read.text.contains("欧阳秀兰"),
+        "a raw record holds the name sealed, never plain: {}",
+        read.text
+    );
+    let trail = app
+        .get(Who::Auditor, &format!("/v1/audit/beneficiaries/{}", stream.trim_start_matches("beneficiary-")))
+        .await;
+    assert_eq!(
+        trail.body["records"][0]["personal"]["name"],
+        json!("欧阳秀兰"),
+        "the trail opens it for people"
+    );
     let record = &read.body["records"][0];
     assert_eq!(record["meta"]["occurred_at"], json!("2021-06-01T12:00:00+08:00"));
     assert_eq!(record["meta"]["correlation_id"], json!(correlation));

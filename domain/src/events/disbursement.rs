@@ -141,14 +141,20 @@ pub enum DisbursementStatus {
 pub struct DisbursementState {
     /// Who requested it.
     pub requester: String,
+    /// Whom it is for.
+    pub beneficiary_id: Id,
     /// Where it stands.
     pub status: DisbursementStatus,
 }
 
 impl DisbursementState {
-    /// The state right after `DisbursementRequested` by `actor`.
-    pub fn opened(actor: &str) -> Self {
-        Self { requester: actor.to_owned(), status: DisbursementStatus::Requested }
+    /// The state right after `event`, requested by `actor`.
+    pub fn opened(event: &DisbursementRequested, actor: &str) -> Self {
+        Self {
+            requester: actor.to_owned(),
+            beneficiary_id: event.beneficiary_id,
+            status: DisbursementStatus::Requested,
+        }
     }
 
     /// Checks the opening event itself.

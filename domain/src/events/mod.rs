@@ -122,6 +122,27 @@ impl EventType {
         )
     }
 
+    /// The data fields of this type that hold personal data (each a `Personal<_>` in its struct): the
+    /// fields the server seals per subject and analysts never see.
+    pub fn personal_fields(self) -> &'static [&'static str] {
+        match self {
+            EventType::BeneficiaryRegistered | EventType::BeneficiaryDetailsCorrected => &["name", "phone"],
+            EventType::HardshipAssessed => &["notes"],
+            EventType::VisitRecorded | EventType::ConcernRaised => &["summary"],
+            EventType::ConcernResolved => &["resolution"],
+            EventType::DisbursementRequested
+            | EventType::DisbursementRejected
+            | EventType::DisbursementReversed
+            | EventType::FundBudgetAdjusted
+            | EventType::VolunteerHoursVoided
+            | EventType::SuggestionDeclined => &["reason"],
+            EventType::VolunteerEnrolled => &["name"],
+            EventType::SuggestionSubmitted => &["text", "submitted_by"],
+            EventType::SuggestionAdopted => &["note"],
+            _ => &[],
+        }
+    }
+
     /// Whether only a supervisor (or an admin) may append the type.
     pub fn is_supervisor_only(self) -> bool {
         matches!(

@@ -9,12 +9,32 @@ use domain::{strict_json, EventType, StreamName};
 use serde_json::json;
 
 use super::auth::require;
+use super::openapi::responses::{
+    BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, ServiceUnavailable, UnprocessableEntity,
+};
+use super::openapi::schemas::AppendResult;
 use super::problem::{json_response, ApiError};
 use super::{append_body, AppState};
 use crate::store::AppendRequest;
 use crate::tokens::Caller;
 
 /// Appends the body's events atomically: 201 with where they landed, 200 for a replay.
+#[utoipa::path(post, path = "/v1/streams/{stream}/events", tag = "records", security(("bearer" = [])),
+    params(("stream" = String, Path, description = "`<kind>-<uuid>`")),
+    request_body(content = ref("#/components/schemas/AppendRequest"), content_type = "application/json",
+        description = "Events of the stream's kind. Staff append every type but the supervisors' \
+                       (DisbursementApproved, DisbursementRejected, VolunteerHoursVerified)."),
+    responses(
+        (status = 201, description = "Appended: where each event landed", body = AppendResult),
+        (status = 200, description = "A replay of an append already recorded: its original answer", body = AppendResult),
+        (status = 400, response = BadRequest),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge),
+        (status = 422, response = UnprocessableEntity),
+        (status = 503, response = ServiceUnavailable),
+    ))]
 #[tracing::instrument(skip(state, caller, body), fields(actor = %caller.principal))]
 pub async fn append(
     State(state): State<AppState>,
@@ -48,6 +68,7 @@ pub async fn append(
             expected_version: parsed.expected_version,
             events: parsed.events,
             actor: caller.principal,
+            erasure_reason: None,
         })
         .await?;
     let events: Vec<_> = outcome

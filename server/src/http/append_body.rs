@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use domain::record::check_occurred_at;
-use domain::values::Id;
+use domain::values::{sealed_text, Id};
 use domain::{strict_json, Event, EventType, FieldError, StreamKind};
 use serde_json::{Map, Value};
 
@@ -163,9 +163,27 @@ fn parse_event(
             errors.push(FieldError::new(data_pointer, "is required (use {} for events without data)"));
             None
         }
-        (Some(event_type), Some(data)) => Event::parse(event_type, data)
-            .map_err(|e| errors.extend(e.into_iter().map(|e| e.under(&data_pointer))))
-            .ok(),
+        (Some(event_type), Some(data)) => {
+            let sealed: Vec<FieldError> = event_type
+                .personal_fields()
+                .iter()
+                .filter(|field| data.get(**field).and_then(sealed_text).is_some())
+                .map(|field| {
+                    FieldError::new(
+                        format!("{data_pointer}/{field}"),
+                        "personal fields are sent as plain values; the server seals them",
+                    )
+                })
+                .collect();
+            if sealed.is_empty() {
+                Event::parse(event_type, data)
+                    .map_err(|e| errors.extend(e.into_iter().map(|e| e.under(&data_pointer))))
+                    .ok()
+            } else {
+                errors.extend(sealed);
+                None
+            }
+        }
         (None, Some(_)) => None,
     };
     let occurred_at = match event.get("occurred_at") {

@@ -11,18 +11,19 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use domain::values::Id;
-use domain::{StreamKind, StreamName};
+use domain::{EventType, StreamKind, StreamName};
 use projections::queries::funds;
 use projections::table::{Cell, Table};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::auth::require;
 use super::problem::{json_response, ApiError};
 use super::proofs::InclusionProof;
 use super::tabular::{respond, Format};
 use super::AppState;
+use crate::privacy::sealing;
 use crate::projector::CATCH_UP_WAIT;
 use crate::tokens::Caller;
 
@@ -38,15 +39,23 @@ struct TrailEntry {
     occurred_at: String,
     hash: String,
     record: Box<RawValue>,
+    /// The record's personal fields, opened for the person reading the trail (`null` once erased).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    personal: Option<Map<String, Value>>,
+    /// Whether the subject was forgotten, so that their personal fields open for nobody.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    erased: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     proof: Option<InclusionProof>,
 }
 
 /// `?format=&proofs=`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct TrailParams {
     /// `json` or `csv`.
+    #[param(pattern = "^(json|csv)$")]
     format: Option<String>,
     /// Whether to give each record's inclusion proof in the latest checkpoint.
     proofs: Option<bool>,
@@ -79,8 +88,45 @@ fn entry(served: String) -> Result<TrailEntry, ApiError> {
         occurred_at: text(&value["meta"]["occurred_at"]),
         hash: text(&value["hash"]),
         record: RawValue::from_string(served).map_err(|e| ApiError::Internal(e.into()))?,
+        personal: None,
+        erased: false,
         proof: None,
     })
+}
+
+/// Whose key seals a trail's personal fields: a disbursement's beneficiary, else the stream itself.
+fn subject_of_trail(stream: &StreamName, first_record: &Value) -> String {
+    match (stream.kind(), first_record["data"]["beneficiary_id"].as_str()) {
+        (StreamKind::Disbursement, Some(beneficiary)) => format!("beneficiary-{beneficiary}"),
+        _ => stream.to_string(),
+    }
+}
+
+/// Opens each entry's personal fields with the subject's key, or marks them erased.
+async fn open_personal_fields(
+    state: &AppState,
+    stream: &StreamName,
+    entries: &mut [TrailEntry],
+) -> Result<(), ApiError> {
+    let Some(first) = entries.first() else { return Ok(()) };
+    let first: Value = serde_json::from_str(first.record.get()).map_err(|e| ApiError::Internal(e.into()))?;
+    let subject = subject_of_trail(stream, &first);
+    let key = state
+        .keyring
+        .key_for_opening(state.store.pool(), &subject)
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    for entry in entries.iter_mut() {
+        let Ok(event_type) = entry.event_type.parse::<EventType>() else { continue };
+        let record: Value =
+            serde_json::from_str(entry.record.get()).map_err(|e| ApiError::Internal(e.into()))?;
+        let opened = sealing::open_fields(key.as_ref(), &subject, event_type, &record["data"]);
+        if !opened.is_empty() {
+            entry.erased = key.is_none();
+            entry.personal = Some(opened);
+        }
+    }
+    Ok(())
 }
 
 /// Gives each entry its inclusion proof in the latest checkpoint (once one covers them all, or
@@ -116,7 +162,8 @@ async fn trail(state: &AppState, stream: &StreamName) -> Result<(Vec<TrailEntry>
     if records.is_empty() {
         return Err(ApiError::NotFound(format!("stream {stream} has no events")));
     }
-    let entries = records.into_iter().map(entry).collect::<Result<Vec<_>, _>>()?;
+    let mut entries = records.into_iter().map(entry).collect::<Result<Vec<_>, _>>()?;
+    open_personal_fields(state, stream, &mut entries).await?;
     let mut table = Table::new(&TRAIL_COLUMNS);
     for e in &entries {
         table.rows.push(vec![
@@ -151,6 +198,18 @@ fn answer<T: Serialize>(format: Format, body: &T, table: &Table, lag: i64) -> Re
 }
 
 /// `GET /v1/audit/disbursements/{id}`.
+#[utoipa::path(get, path = "/v1/audit/disbursements/{id}", tag = "auditors", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The disbursement's UUID"), TrailParams),
+    description = "Every record of a disbursement, beside its fund and beneficiary (every role but analyst).",
+    responses(
+        (status = 200, description = "The trail", content(
+            (super::openapi::schemas::DisbursementTrail = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 400, response = super::openapi::responses::BadRequest),
+        (status = 403, response = super::openapi::responses::Forbidden),
+        (status = 404, response = super::openapi::responses::NotFound),
+    ))]
 pub async fn disbursement(
     State(state): State<AppState>,
     caller: Caller,
@@ -196,6 +255,18 @@ pub async fn disbursement(
 }
 
 /// `GET /v1/audit/beneficiaries/{id}`.
+#[utoipa::path(get, path = "/v1/audit/beneficiaries/{id}", tag = "auditors", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The beneficiary's UUID"), TrailParams),
+    description = "Every record of a beneficiary, beside their disbursements (every role but analyst).",
+    responses(
+        (status = 200, description = "The trail", content(
+            (super::openapi::schemas::BeneficiaryTrail = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 400, response = super::openapi::responses::BadRequest),
+        (status = 403, response = super::openapi::responses::Forbidden),
+        (status = 404, response = super::openapi::responses::NotFound),
+    ))]
 pub async fn beneficiary(
     State(state): State<AppState>,
     caller: Caller,

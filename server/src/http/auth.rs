@@ -1,5 +1,9 @@
 //! Bearer-token authentication as an extractor: a handler that takes a [`Caller`] is reachable only
 //! with a live token.
+//!
+//! Every refusal is logged with the method, the path and why, and never with the header's value: a
+//! mistyped token is usually one character away from a real one, and logs travel further than the
+//! database does.
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
@@ -9,28 +13,68 @@ use super::problem::ApiError;
 use super::AppState;
 use crate::tokens::{self, Caller};
 
+/// Why a request did not authenticate, as logged.
+#[derive(Clone, Copy, Debug)]
+enum Refusal {
+    /// No `Authorization` header.
+    Missing,
+    /// A header that is not `Bearer <token>`.
+    Malformed,
+    /// A well-formed token that is not a live one.
+    UnknownOrRevoked,
+}
+
+impl Refusal {
+    fn reason(self) -> &'static str {
+        match self {
+            Refusal::Missing => "no Authorization header",
+            Refusal::Malformed => "the Authorization header is not Bearer <token>",
+            Refusal::UnknownOrRevoked => "unknown or revoked token",
+        }
+    }
+
+    fn answer(self) -> ApiError {
+        ApiError::Unauthorized(
+            match self {
+                Refusal::Missing => "this endpoint needs Authorization: Bearer <token>",
+                Refusal::Malformed => "the Authorization header must be Bearer <token>",
+                Refusal::UnknownOrRevoked => "the token is unknown or revoked",
+            }
+            .into(),
+        )
+    }
+}
+
+/// Logs `refusal` (without any part of the header) and answers 401.
+fn refuse(parts: &Parts, refusal: Refusal) -> ApiError {
+    tracing::warn!(
+        method = %parts.method,
+        path = %parts.uri.path(),
+        reason = refusal.reason(),
+        "authentication failed"
+    );
+    refusal.answer()
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let header = parts.headers.get(AUTHORIZATION).ok_or_else(|| {
-            ApiError::Unauthorized("this endpoint needs Authorization: Bearer <token>".into())
-        })?;
+        let Some(header) = parts.headers.get(AUTHORIZATION) else {
+            return Err(refuse(parts, Refusal::Missing));
+        };
         let secret = header
             .to_str()
             .ok()
             .and_then(|value| value.strip_prefix("Bearer "))
             .map(str::trim)
-            .filter(|secret| !secret.is_empty())
-            .ok_or_else(|| {
-                ApiError::Unauthorized("the Authorization header must be Bearer <token>".into())
-            })?;
+            .filter(|secret| !secret.is_empty());
+        let Some(secret) = secret else {
+            return Err(refuse(parts, Refusal::Malformed));
+        };
         match tokens::authenticate(state.store.pool(), secret).await? {
             Some(caller) => Ok(caller),
-            None => {
-                tracing::warn!(path = %parts.uri.path(), "authentication failed: unknown or revoked token");
-                Err(ApiError::Unauthorized("the token is unknown or revoked".into()))
-            }
+            None => Err(refuse(parts, Refusal::UnknownOrRevoked)),
         }
     }
 }

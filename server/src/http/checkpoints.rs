@@ -9,13 +9,17 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use super::openapi::responses::{BadRequest, NotFound};
 use super::problem::ApiError;
 use super::AppState;
 
 /// `?tree_size=`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct CheckpointQuery {
+    /// The tree size of a checkpoint signed earlier (every one is kept) [default: the latest].
+    #[param(value_type = Option<u64>)]
     tree_size: Option<String>,
 }
 
@@ -28,6 +32,13 @@ fn text_response(text: String) -> Response {
 }
 
 /// `GET /v1/checkpoint[?tree_size=N]`: the latest signed checkpoint, or the one signed at size N.
+#[utoipa::path(get, path = "/v1/checkpoint", tag = "auditors", params(CheckpointQuery),
+    description = "A C2SP signed note of the log's size and Merkle root, signed with Ed25519; open without a token.",
+    responses(
+        (status = 200, description = "The signed checkpoint", body = String, content_type = "text/plain"),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+    ))]
 pub async fn checkpoint(
     State(state): State<AppState>,
     Query(query): Query<CheckpointQuery>,
@@ -50,6 +61,9 @@ pub async fn checkpoint(
 }
 
 /// `GET /v1/checkpoint/key`: the verifier key, `<name>+<hex key id>+<base64(0x01 ‖ public key)>`.
+#[utoipa::path(get, path = "/v1/checkpoint/key", tag = "auditors",
+    responses((status = 200, description = "The note verifier key, open without a token", body = String,
+               content_type = "text/plain")))]
 pub async fn key(State(state): State<AppState>) -> Response {
     text_response(format!("{}\n", state.checkpointer.verifier()))
 }

@@ -12,28 +12,50 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use super::auth::require;
+use super::openapi::responses::{BadRequest, Forbidden, NotFound};
+use super::openapi::schemas::{Concerns, Fund, OverduePairings};
 use super::problem::ApiError;
 use super::tabular::{respond, Format, FormatParams};
 use super::AppState;
 use crate::tokens::Caller;
 
 /// `?status=open|resolved&format=`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ConcernParams {
+    /// `open` or `resolved` [default: both].
+    #[param(pattern = "^(open|resolved)$")]
     status: Option<String>,
+    /// `json` or `csv` [default: from the `Accept` header, else JSON].
+    #[param(pattern = "^(json|csv)$")]
     format: Option<String>,
 }
 
 /// `?as_of=YYYY-MM-DD&format=`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct OverdueParams {
+    /// The day to count overdue at, `YYYY-MM-DD` [default: today, UTC].
+    #[param(format = Date, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     as_of: Option<String>,
+    /// `json` or `csv` [default: from the `Accept` header, else JSON].
+    #[param(pattern = "^(json|csv)$")]
     format: Option<String>,
 }
 
 /// `GET /v1/concerns`.
+#[utoipa::path(get, path = "/v1/concerns", tag = "reports", params(ConcernParams), security(("bearer" = [])),
+    description = "The ledger of concerns raised on visits (every role but analyst).",
+    responses(
+        (status = 200, description = "One row per concern", content(
+            (Concerns = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 400, response = BadRequest),
+        (status = 403, response = Forbidden),
+    ))]
 pub async fn concerns(
     State(state): State<AppState>,
     caller: Caller,
@@ -56,6 +78,17 @@ pub async fn concerns(
 }
 
 /// `GET /v1/pairings/overdue`; `as_of` defaults to today (UTC).
+#[utoipa::path(get, path = "/v1/pairings/overdue", tag = "reports", params(OverdueParams),
+    security(("bearer" = [])),
+    description = "Pairings whose call or visit is overdue (every role but analyst).",
+    responses(
+        (status = 200, description = "One row per overdue pairing", content(
+            (OverduePairings = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 400, response = BadRequest),
+        (status = 403, response = Forbidden),
+    ))]
 pub async fn overdue_pairings(
     State(state): State<AppState>,
     caller: Caller,
@@ -74,6 +107,17 @@ pub async fn overdue_pairings(
 }
 
 /// `GET /v1/funds/{id}`.
+#[utoipa::path(get, path = "/v1/funds/{id}", tag = "reports", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The fund's UUID"), FormatParams),
+    description = "A fund's budget and what was requested, approved, paid and reversed (every role).",
+    responses(
+        (status = 200, description = "The fund's balance", content(
+            (Fund = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+    ))]
 pub async fn fund(
     State(state): State<AppState>,
     caller: Caller,

@@ -11,13 +11,21 @@
 //!   once they have caught up with every append acknowledged before the request ([`tabular`]
 //!   renders JSON or CSV).
 //! - [`projections`]: projection status and rebuilds.
+//! - [`openapi`]: the OpenAPI document, built from the same route list as the router.
+//! - [`limits`]: what a request may take (body size, events per append, time, concurrency), and
+//!   [`connections`]: serving connections so that a slow or idle client cannot hold one.
+//! - [`tokens`]: token management for admins.
 
 pub mod append;
 pub mod append_body;
 pub mod audit;
 pub mod auth;
 pub mod checkpoints;
+pub mod connections;
+pub mod forget;
 pub mod ledgers;
+pub mod limits;
+pub mod openapi;
 pub mod problem;
 pub mod projections;
 pub mod proofs;
@@ -26,34 +34,26 @@ pub mod reports;
 pub mod status;
 pub mod tabular;
 pub mod tallies;
+pub mod tokens;
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
-use axum::Router;
+use axum::{Extension, Router};
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
+use utoipa::openapi::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::checkpointer::Checkpointer;
+use crate::privacy::Keyring;
 use crate::projector::Projector;
 use crate::store::Store;
 
-/// Limits on what one request may ask for.
-#[derive(Clone, Copy, Debug)]
-pub struct Limits {
-    /// Largest request body, in bytes.
-    pub body_bytes_max: usize,
-    /// Most events in one append.
-    pub events_per_append_max: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self { body_bytes_max: 1024 * 1024, events_per_append_max: 1000 }
-    }
-}
+pub use limits::Limits;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -64,45 +64,70 @@ pub struct AppState {
     pub projector: Projector,
     /// The checkpointer (and the key that verifies its checkpoints).
     pub checkpointer: Checkpointer,
+    /// Opens personal fields for the views built for people (never for analysts).
+    pub keyring: Keyring,
     /// Request limits.
     pub limits: Arc<Limits>,
 }
 
+/// Every route, each registered from its handler's `#[utoipa::path]` annotation: the router and
+/// the OpenAPI document are built from this one list.
+fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::annotated())
+        .routes(routes!(status::healthz))
+        .routes(routes!(openapi::openapi_json))
+        .routes(routes!(status::verify))
+        .routes(routes!(checkpoints::checkpoint))
+        .routes(routes!(checkpoints::key))
+        .routes(routes!(proofs::inclusion))
+        .routes(routes!(proofs::consistency))
+        .routes(routes!(records::read_log))
+        .routes(routes!(records::read_one))
+        .routes(routes!(records::read_stream, append::append))
+        .routes(routes!(reports::summary))
+        .routes(routes!(reports::trace))
+        .routes(routes!(tallies::tally))
+        .routes(routes!(ledgers::concerns))
+        .routes(routes!(ledgers::overdue_pairings))
+        .routes(routes!(ledgers::fund))
+        .routes(routes!(audit::disbursement))
+        .routes(routes!(audit::beneficiary))
+        .routes(routes!(forget::forget))
+        .routes(routes!(projections::status))
+        .routes(routes!(projections::rebuild))
+        .routes(routes!(tokens::list, tokens::issue))
+        .routes(routes!(tokens::revoke))
+}
+
+/// The OpenAPI document of the API as served with `limits`.
+pub fn document(limits: &Limits) -> OpenApi {
+    let mut document = routes().into_openapi();
+    openapi::complete(&mut document, limits);
+    document
+}
+
 /// The whole API.
 pub fn app(state: AppState) -> Router {
-    let body_bytes_max = state.limits.body_bytes_max;
-    Router::new()
-        .route("/healthz", get(status::healthz))
-        .route("/v1/verify", get(status::verify))
-        .route("/v1/checkpoint", get(checkpoints::checkpoint))
-        .route("/v1/checkpoint/key", get(checkpoints::key))
-        .route("/v1/proofs/inclusion", get(proofs::inclusion))
-        .route("/v1/proofs/consistency", get(proofs::consistency))
-        .route("/v1/events", get(records::read_log))
-        .route("/v1/events/{position}", get(records::read_one))
-        .route("/v1/streams/{stream}/events", get(records::read_stream).post(append::append))
-        .route("/v1/reports/summary", get(reports::summary))
-        .route("/v1/reports/summary/trace", get(reports::trace))
-        .route("/v1/tallies/{name}", get(tallies::tally))
-        .route("/v1/concerns", get(ledgers::concerns))
-        .route("/v1/pairings/overdue", get(ledgers::overdue_pairings))
-        .route("/v1/funds/{id}", get(ledgers::fund))
-        .route("/v1/audit/disbursements/{id}", get(audit::disbursement))
-        .route("/v1/audit/beneficiaries/{id}", get(audit::beneficiary))
-        .route("/v1/projections", get(projections::status))
-        .route("/v1/projections/{name}/rebuild", post(projections::rebuild))
+    let limits = *state.limits;
+    let (router, mut document) = routes().split_for_parts();
+    openapi::complete(&mut document, &limits);
+    router
         .fallback(|| async { problem::ApiError::NotFound("no such endpoint".into()) })
-        .layer(DefaultBodyLimit::max(body_bytes_max))
+        .layer(Extension(openapi::Document::new(&document)))
+        .layer(DefaultBodyLimit::max(limits.body_bytes_max))
+        .layer(axum::middleware::from_fn_with_state(limits::RequestGate::new(&limits), limits::enforce))
         .layer(axum::middleware::map_response(problem::problem_for_plain_errors))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
-/// Serves the API on `listener` until `shutdown` completes.
+/// Serves the API on `listener` until `shutdown` completes, then waits for open connections to
+/// finish.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+    let idle_timeout = Duration::from_millis(state.limits.idle_timeout_ms);
+    connections::serve_connections(listener, app(state), idle_timeout, shutdown).await
 }

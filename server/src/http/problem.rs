@@ -52,6 +52,12 @@ pub enum ApiError {
     /// 413: the body is larger than the limit.
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    /// 408: the request (its body, and the answer to it) took longer than the request timeout.
+    #[error("the request was not completed within {0} ms; send it again (an append with the same ids is not recorded twice)")]
+    RequestTimeout(u64),
+    /// 429: the server is already answering as many requests as it takes at once.
+    #[error("the server is answering its limit of {0} requests at once; retry shortly")]
+    TooManyRequests(usize),
     /// 503: the server is shutting down.
     #[error("the server is shutting down")]
     Unavailable,
@@ -132,6 +138,17 @@ impl IntoResponse for ApiError {
             ApiError::PayloadTooLarge(_) => {
                 problem(StatusCode::PAYLOAD_TOO_LARGE, "about:blank", &detail, none())
             }
+            ApiError::RequestTimeout(_) => {
+                let mut response = problem(StatusCode::REQUEST_TIMEOUT, "about:blank", &detail, none());
+                // The client may still be sending the body: the connection cannot be reused.
+                response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+                response
+            }
+            ApiError::TooManyRequests(_) => {
+                let mut response = problem(StatusCode::TOO_MANY_REQUESTS, "about:blank", &detail, none());
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                response
+            }
             ApiError::Unavailable => problem(StatusCode::SERVICE_UNAVAILABLE, "about:blank", &detail, none()),
             ApiError::Internal(error) => {
                 tracing::error!(error = format!("{error:#}"), "request failed");
@@ -199,4 +216,43 @@ pub fn json_response(status: StatusCode, body: String) -> Response {
     let mut response = (status, Body::from(body)).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
+}
+
+/// The members of every error body, as the OpenAPI document describes them: [`problem`] builds the
+/// body, and a test holds every [`ApiError`] to these members.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Problem)]
+pub struct ProblemDocument {
+    /// What kind of problem: `about:blank`, or `urn:aidledger:problem:schema`, `…:rule`,
+    /// `…:version-conflict`, `…:id-conflict`.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// The status's reason phrase.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What was wrong, for a person to read.
+    pub detail: String,
+    /// A body that breaks the schema (422): each error with its JSON pointer into the body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldErrorDocument>>,
+    /// A broken domain rule (422): the rule's stable name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// A broken domain rule (422): the pointer to the event that breaks it, `/events/<index>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+    /// A wrong `expected_version` (409): the stream's version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i64>,
+}
+
+/// One schema error of a 422, as the OpenAPI document describes it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = FieldError)]
+pub struct FieldErrorDocument {
+    /// RFC 6901 JSON pointer into the request body, e.g. `/events/0/data/amount_minor`.
+    pub pointer: String,
+    /// What is wrong there.
+    pub detail: String,
 }

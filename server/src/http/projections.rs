@@ -10,12 +10,24 @@ use projections::ProjectionName;
 use serde_json::json;
 
 use super::auth::require;
+use super::openapi::responses::{BadRequest, Forbidden, NotFound};
+use super::openapi::schemas::{ProjectionsStatus, Rebuilt};
 use super::problem::ApiError;
 use super::tabular::{respond, Format, FormatParams};
 use super::AppState;
 use crate::tokens::Caller;
 
 /// `GET /v1/projections`.
+#[utoipa::path(get, path = "/v1/projections", tag = "projections", params(FormatParams),
+    security(("bearer" = [])),
+    description = "Each projection's checkpoint and lag, and whether this process applies events (every role).",
+    responses(
+        (status = 200, description = "The projections", content(
+            (ProjectionsStatus = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 400, response = BadRequest),
+    ))]
 pub async fn status(
     State(state): State<AppState>,
     caller: Caller,
@@ -37,6 +49,14 @@ pub async fn status(
 
 /// `POST /v1/projections/{name}/rebuild`: empties the projection and applies the log again from
 /// position 1; answers once it has caught up.
+#[utoipa::path(post, path = "/v1/projections/{name}/rebuild", tag = "projections", security(("bearer" = [])),
+    params(("name" = String, Path, description = "The projection")),
+    description = "Empties the projection and applies the log again from position 1 (admin).",
+    responses(
+        (status = 200, description = "Rebuilt", body = Rebuilt),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ))]
 pub async fn rebuild(
     State(state): State<AppState>,
     caller: Caller,

@@ -7,28 +7,39 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 
 use super::auth::require;
+use super::openapi::responses::{BadRequest, Forbidden};
 use super::problem::ApiError;
 use super::AppState;
 use crate::tokens::Caller;
 
 /// `?position=&tree_size=`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct InclusionQuery {
+    /// The record's position (1 ≤ position ≤ tree_size).
+    #[param(value_type = u64, minimum = 1, required = true)]
     position: Option<String>,
+    /// The size of the tree to prove it in (≤ the log's size).
+    #[param(value_type = u64, minimum = 1, required = true)]
     tree_size: Option<String>,
 }
 
 /// `?first=&second=`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ConsistencyQuery {
+    /// The earlier tree size (1 ≤ first ≤ second).
+    #[param(value_type = u64, minimum = 1, required = true)]
     first: Option<String>,
+    /// The later tree size (≤ the log's size).
+    #[param(value_type = u64, minimum = 1, required = true)]
     second: Option<String>,
 }
 
 /// An inclusion proof: the record at position `leaf_index + 1` is in the tree of `tree_size` records.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct InclusionProof {
     /// The record's position − 1.
     pub leaf_index: u64,
@@ -39,7 +50,7 @@ pub struct InclusionProof {
 }
 
 /// A consistency proof: the tree of `second` records extends the tree of `first`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ConsistencyProof {
     /// The earlier size.
     pub first: u64,
@@ -60,6 +71,14 @@ fn count(name: &str, value: Option<String>) -> Result<u64, ApiError> {
 }
 
 /// `GET /v1/proofs/inclusion?position=&tree_size=`.
+#[utoipa::path(get, path = "/v1/proofs/inclusion", tag = "auditors", params(InclusionQuery),
+    security(("bearer" = [])),
+    description = "RFC 9162 §2.1.3 inclusion proof (every role but analyst).",
+    responses(
+        (status = 200, description = "The proof", body = InclusionProof),
+        (status = 400, response = BadRequest),
+        (status = 403, response = Forbidden),
+    ))]
 pub async fn inclusion(
     State(state): State<AppState>,
     caller: Caller,
@@ -84,6 +103,14 @@ pub async fn inclusion(
 }
 
 /// `GET /v1/proofs/consistency?first=&second=`.
+#[utoipa::path(get, path = "/v1/proofs/consistency", tag = "auditors", params(ConsistencyQuery),
+    security(("bearer" = [])),
+    description = "RFC 9162 §2.1.4 consistency proof (every role but analyst).",
+    responses(
+        (status = 200, description = "The proof", body = ConsistencyProof),
+        (status = 400, response = BadRequest),
+        (status = 403, response = Forbidden),
+    ))]
 pub async fn consistency(
     State(state): State<AppState>,
     caller: Caller,

@@ -7,6 +7,8 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::auth::require;
+use super::openapi::responses::{BadRequest, Forbidden, NotFound};
+use super::openapi::schemas::{Record, RecordPage};
 use super::problem::{json_response, ApiError};
 use super::AppState;
 use crate::store::Page;
@@ -18,18 +20,28 @@ const PAGE_RECORDS_DEFAULT: i64 = 100;
 const PAGE_RECORDS_MAX: i64 = 1000;
 
 /// `?from_position=&limit=`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct LogQuery {
+    /// The first position to read [default: 1].
+    #[param(minimum = 1)]
     from_position: Option<i64>,
+    /// Records per page [default: 100].
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<i64>,
 }
 
 /// `?from_version=&limit=`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct StreamQuery {
+    /// The first version to read [default: 1].
+    #[param(minimum = 1)]
     from_version: Option<i64>,
+    /// Records per page [default: 100].
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<i64>,
 }
 
@@ -56,6 +68,13 @@ fn page_response(page: Page) -> Response {
 }
 
 /// `GET /v1/events`.
+#[utoipa::path(get, path = "/v1/events", tag = "records", params(LogQuery), security(("bearer" = [])),
+    description = "The log's records in position order, exactly as hashed plus `hash` (never to analysts).",
+    responses(
+        (status = 200, description = "A page of records", body = RecordPage),
+        (status = 400, response = BadRequest),
+        (status = 403, response = Forbidden),
+    ))]
 pub async fn read_log(
     State(state): State<AppState>,
     caller: Caller,
@@ -67,6 +86,18 @@ pub async fn read_log(
 }
 
 /// `GET /v1/streams/{stream}/events`.
+#[utoipa::path(get, path = "/v1/streams/{stream}/events", tag = "records", security(("bearer" = [])),
+    params(
+        ("stream" = String, Path, description = "`<kind>-<uuid>`"),
+        StreamQuery,
+    ),
+    description = "One stream's records in version order, exactly as hashed plus `hash` (never to analysts).",
+    responses(
+        (status = 200, description = "A page of records", body = RecordPage),
+        (status = 400, response = BadRequest),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ))]
 pub async fn read_stream(
     State(state): State<AppState>,
     caller: Caller,
@@ -83,6 +114,14 @@ pub async fn read_stream(
 }
 
 /// `GET /v1/events/{position}`.
+#[utoipa::path(get, path = "/v1/events/{position}", tag = "records", security(("bearer" = [])),
+    params(("position" = i64, Path, minimum = 1, description = "The record's position")),
+    responses(
+        (status = 200, description = "The record, exactly as hashed plus `hash`", body = Record),
+        (status = 400, response = BadRequest),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ))]
 pub async fn read_one(
     State(state): State<AppState>,
     caller: Caller,

@@ -11,29 +11,49 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::auth::require;
+use super::openapi::responses::BadRequest;
+use super::openapi::schemas::{Summary, Trace};
 use super::problem::ApiError;
 use super::tabular::{respond, Format};
 use super::AppState;
 use crate::tokens::Caller;
 
 /// `?from=&to=&district=&format=`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct SummaryParams {
+    /// First day of the period, `YYYY-MM-DD`.
+    #[param(required = true, format = Date, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     from: Option<String>,
+    /// First day after the period (exclusive), `YYYY-MM-DD`, after `from`.
+    #[param(required = true, format = Date, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     to: Option<String>,
+    /// Only beneficiaries of this district, for the figures about beneficiaries.
     district: Option<String>,
+    /// `json` or `csv` [default: from the `Accept` header, else JSON].
+    #[param(pattern = "^(json|csv)$")]
     format: Option<String>,
 }
 
 /// `?figure=&from=&to=&district=&format=`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct TraceParams {
+    /// The figure (`activities.<kind>` for one kind of activity).
+    #[param(required = true)]
     figure: Option<String>,
+    /// First day of the period, `YYYY-MM-DD`.
+    #[param(required = true, format = Date, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     from: Option<String>,
+    /// First day after the period (exclusive), `YYYY-MM-DD`, after `from`.
+    #[param(required = true, format = Date, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     to: Option<String>,
+    /// Only beneficiaries of this district, for the figures about beneficiaries.
     district: Option<String>,
+    /// `json` or `csv` [default: from the `Accept` header, else JSON].
+    #[param(pattern = "^(json|csv)$")]
     format: Option<String>,
 }
 
@@ -46,10 +66,24 @@ fn summary_query(
         return Err(ApiError::BadRequest("from and to are required (YYYY-MM-DD; to is exclusive)".into()));
     };
     let period = Period::parse(&from, &to).map_err(ApiError::BadRequest)?;
+    if district.as_deref().is_some_and(|d| d.contains('\0')) {
+        return Err(ApiError::BadRequest("district must not hold U+0000".into()));
+    }
     Ok(SummaryQuery { period, district: district.filter(|d| !d.is_empty()) })
 }
 
 /// `GET /v1/reports/summary`.
+#[utoipa::path(get, path = "/v1/reports/summary", tag = "reports", params(SummaryParams),
+    security(("bearer" = [])),
+    description = "The work report's figures for a period (every role). CSV: `figure,value` rows, with \
+                   `activities` flattened to `activities.<kind>`.",
+    responses(
+        (status = 200, description = "The figures", content(
+            (Summary = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 400, response = BadRequest),
+    ))]
 pub async fn summary(
     State(state): State<AppState>,
     caller: Caller,
@@ -70,6 +104,16 @@ pub async fn summary(
 }
 
 /// `GET /v1/reports/summary/trace`.
+#[utoipa::path(get, path = "/v1/reports/summary/trace", tag = "reports", params(TraceParams),
+    security(("bearer" = [])),
+    description = "The positions of exactly the events counted or summed in one figure.",
+    responses(
+        (status = 200, description = "The positions", content(
+            (Trace = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 400, response = BadRequest),
+    ))]
 pub async fn trace(
     State(state): State<AppState>,
     caller: Caller,

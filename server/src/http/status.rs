@@ -5,18 +5,28 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use super::auth::require;
+use super::openapi::responses::Forbidden;
+use super::openapi::schemas::Health;
 use super::problem::ApiError;
 use super::AppState;
 use crate::store::VerifyReport;
 use crate::tokens::Caller;
 
 /// `GET /healthz`: the process answers and the database is reachable.
+#[utoipa::path(get, path = "/healthz", tag = "status",
+    responses((status = 200, description = "The server and its database answer", body = Health)))]
 pub async fn healthz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     sqlx::query("SELECT 1").execute(state.store.pool()).await.map_err(|e| ApiError::Internal(e.into()))?;
     Ok(Json(json!({"status": "ok"})))
 }
 
 /// `GET /v1/verify`: re-verifies the whole chain.
+#[utoipa::path(get, path = "/v1/verify", tag = "status", security(("bearer" = [])),
+    description = "Re-verifies every record's hash and the chain (staff, supervisor, auditor, admin).",
+    responses(
+        (status = 200, description = "The verification's outcome", body = VerifyReport),
+        (status = 403, response = Forbidden),
+    ))]
 pub async fn verify(State(state): State<AppState>, caller: Caller) -> Result<Json<VerifyReport>, ApiError> {
     require(&caller, caller.role.may_verify(), "verify the chain")?;
     Ok(Json(state.store.verify().await?))

@@ -12,10 +12,12 @@ use super::problem::{json_response, ApiError};
 pub const LAG_HEADER: &str = "aidledger-projection-lag";
 
 /// `?format=` alone, for endpoints that take no other parameter.
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct FormatParams {
-    /// `json` or `csv`.
+    /// `json` or `csv` [default: from the `Accept` header, else JSON].
+    #[param(pattern = "^(json|csv)$")]
     pub format: Option<String>,
 }
 

@@ -9,22 +9,44 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::auth::require;
+use super::openapi::responses::{BadRequest, NotFound};
+use super::openapi::schemas::Tally;
 use super::problem::ApiError;
 use super::tabular::{respond, Format};
 use super::AppState;
 use crate::tokens::Caller;
 
 /// `?group_by=&from=&to=&format=`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct TallyParams {
+    /// The dimension to group by [default: month]: `month`, `district`, `kind`, `form`,
+    /// `activity_kind`, `fund`, `topic`, `status`, `staff` or `campaign`, whichever the tally has.
     group_by: Option<String>,
+    /// First day of the period, `YYYY-MM-DD` (with `to`) [default: all time].
+    #[param(format = Date, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     from: Option<String>,
+    /// First day after the period (exclusive), `YYYY-MM-DD` (with `from`).
+    #[param(format = Date, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     to: Option<String>,
+    /// `json` or `csv` [default: from the `Accept` header, else JSON].
+    #[param(pattern = "^(json|csv)$")]
     format: Option<String>,
 }
 
 /// `GET /v1/tallies/{name}`; `group_by` defaults to `month`, the period to all time.
+#[utoipa::path(get, path = "/v1/tallies/{name}", tag = "reports", security(("bearer" = [])),
+    params(("name" = String, Path, description = "The tally"), TallyParams),
+    description = "Counts and sums grouped by one dimension (every role).",
+    responses(
+        (status = 200, description = "One row per group", content(
+            (Tally = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+    ))]
 pub async fn tally(
     State(state): State<AppState>,
     caller: Caller,

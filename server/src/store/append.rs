@@ -39,6 +39,9 @@ pub struct AppendRequest {
     pub events: Vec<ProposedEvent>,
     /// The token's principal.
     pub actor: String,
+    /// Why the subject is forgotten, when this append carries `BeneficiaryForgotten` (only the forget
+    /// endpoint sends one); the subject's key is destroyed in the same transaction.
+    pub erasure_reason: Option<String>,
 }
 
 /// Where one appended event landed.
@@ -91,6 +94,9 @@ pub enum AppendError {
     /// The store holds something it cannot read back (should never happen).
     #[error("corrupt store: {0}")]
     Corrupt(String),
+    /// A personal field must be sealed but no master key is loaded.
+    #[error("no master key is loaded, so personal fields cannot be sealed")]
+    NoMasterKey,
     /// The writer task is gone (shutting down).
     #[error("the append writer has stopped")]
     WriterStopped,

@@ -22,6 +22,7 @@ use domain::RecordHash;
 use sqlx::{AnyConnection, AnyPool};
 
 use crate::db::Database;
+use crate::privacy::Keyring;
 use tokio::sync::{mpsc, oneshot, watch};
 
 pub use append::{AppendError, AppendOutcome, AppendRequest, Appended, ExpectedVersion, ProposedEvent};
@@ -44,12 +45,15 @@ impl Store {
     /// Opens the store on `database` (which must already be migrated) and starts its writer task,
     /// first building whatever Merkle tree nodes the log is missing (all of them, for a log that
     /// predates the tree).
-    pub async fn open(database: &Database) -> anyhow::Result<Store> {
+    ///
+    /// `keyring` seals personal fields; without one (read-only commands) an append that carries a
+    /// personal field is refused.
+    pub async fn open(database: &Database, keyring: Option<Keyring>) -> anyhow::Result<Store> {
         let mut connection = database.connect_one().await?;
         let (committed, frontier) = tree_caught_up(&mut connection).await?;
         let (head_sender, head) = watch::channel(committed);
         let (sender, receiver) = mpsc::channel(PENDING_APPENDS_MAX);
-        tokio::spawn(writer::run(connection, receiver, head_sender, frontier));
+        tokio::spawn(writer::run(connection, receiver, head_sender, frontier, keyring));
         Ok(Store { pool: database.pool.clone(), writer: sender, head })
     }
 

@@ -84,7 +84,7 @@ pub async fn one(pool: &AnyPool, position: i64) -> Result<Option<String>, sqlx::
 }
 
 /// The outcome of re-verifying the chain.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct VerifyReport {
     /// Whether every record verified.
     pub ok: bool,

@@ -15,7 +15,8 @@ use domain::events::{DisbursementEvent, Event};
 use domain::merkle::{MerkleFrontier, Node};
 use domain::record::{format_recorded_at, Meta, Record, RecordHash};
 use domain::values::Id;
-use domain::{RuleBreach, StreamKind, StreamName};
+use domain::{EventType, RuleBreach, StreamKind, StreamName};
+use serde_json::Value;
 use sqlx::AnyConnection;
 use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot, watch};
@@ -23,6 +24,8 @@ use tokio::sync::{mpsc, oneshot, watch};
 use super::streams;
 use super::tree;
 use super::{AppendError, AppendOutcome, AppendRequest, Appended, ExpectedVersion};
+use crate::privacy::keyring::KeyError;
+use crate::privacy::{sealing, Keyring};
 
 /// The PostgreSQL advisory lock key every writer holds while it appends ("aidlappd").
 const APPEND_LOCK_KEY: i64 = 0x6169_646c_6170_7064;
@@ -52,6 +55,7 @@ pub async fn run(
     mut jobs: mpsc::Receiver<AppendJob>,
     head: watch::Sender<i64>,
     mut frontier: MerkleFrontier,
+    keyring: Option<Keyring>,
 ) {
     let mut group: Vec<AppendJob> = Vec::new();
     while let Some(job) = jobs.recv().await {
@@ -67,7 +71,8 @@ pub async fn run(
             }
         }
         let all: Vec<&AppendRequest> = group.iter().flat_map(|job| job.requests.iter()).collect();
-        let (mut results, committed_head) = commit_group(&mut connection, &all, &mut frontier).await;
+        let (mut results, committed_head) =
+            commit_group(&mut connection, &all, &mut frontier, keyring.as_ref()).await;
         if let Some(position) = committed_head {
             head.send_if_modified(|current| {
                 let advanced = position > *current;
@@ -111,9 +116,10 @@ async fn commit_group(
     connection: &mut AnyConnection,
     group: &[&AppendRequest],
     frontier: &mut MerkleFrontier,
+    keyring: Option<&Keyring>,
 ) -> (Vec<Result<AppendOutcome, AppendError>>, Option<i64>) {
     let before = frontier.clone();
-    match try_commit_group(connection, group, frontier).await {
+    match try_commit_group(connection, group, frontier, keyring).await {
         Ok((results, head)) => (results, Some(head)),
         Err(error) => {
             *frontier = before;
@@ -133,6 +139,7 @@ async fn try_commit_group(
     connection: &mut AnyConnection,
     group: &[&AppendRequest],
     frontier: &mut MerkleFrontier,
+    keyring: Option<&Keyring>,
 ) -> Result<(Vec<Result<AppendOutcome, AppendError>>, i64), AppendError> {
     begin_write(connection).await?;
     let mut head = read_head(connection).await?;
@@ -146,7 +153,8 @@ async fn try_commit_group(
     for request in group {
         execute(connection, "SAVEPOINT append").await?;
         let (head_before, frontier_before, nodes_before) = (head, frontier.clone(), nodes.len());
-        let result = append_one(connection, request, &mut head, &recorded_at, frontier, &mut nodes).await;
+        let result =
+            append_one(connection, request, &mut head, &recorded_at, frontier, &mut nodes, keyring).await;
         if result.is_err() {
             head = head_before;
             *frontier = frontier_before;
@@ -188,8 +196,9 @@ async fn append_one(
     recorded_at: &str,
     frontier: &mut MerkleFrontier,
     nodes: &mut Vec<Node>,
+    keyring: Option<&Keyring>,
 ) -> Result<AppendOutcome, AppendError> {
-    if let Some(replayed) = replay(connection, request).await? {
+    if let Some(replayed) = replay(connection, request, keyring).await? {
         return Ok(replayed);
     }
     let loaded = streams::load(connection, &request.stream).await?;
@@ -207,7 +216,19 @@ async fn append_one(
         if let Event::Disbursement(DisbursementEvent::DisbursementRequested(requested)) = &proposed.event {
             check_disbursement_references(connection, requested).await?.map_err(rule)?;
         }
+        let event_type = proposed.event.event_type();
+        let subject = state.subject_of(&request.stream, &proposed.event).to_string();
         state.apply(&proposed.event, &request.actor);
+        let data =
+            seal_personal_fields(connection, keyring, &subject, event_type, proposed.event.data_value())
+                .await
+                .map_err(|error| match error {
+                    KeyError::Forgotten(detail) => rule(RuleBreach::new(
+                        "subject_forgotten",
+                        format!("{detail} was forgotten; nothing personal is recorded about them any more"),
+                    )),
+                    other => AppendError::Corrupt(other.to_string()),
+                })?;
 
         let id = proposed.id.unwrap_or_else(|| Id(uuid::Uuid::now_v7())).to_string();
         let record = Record {
@@ -215,8 +236,8 @@ async fn append_one(
             stream: stream.clone(),
             version: loaded.version + index as i64 + 1,
             id: id.clone(),
-            event_type: proposed.event.event_type().as_str().to_owned(),
-            data: proposed.event.data_value(),
+            event_type: event_type.as_str().to_owned(),
+            data,
             meta: Meta {
                 actor: request.actor.clone(),
                 recorded_at: recorded_at.to_owned(),
@@ -237,6 +258,15 @@ async fn append_one(
             .bind(hash.to_hex())
             .execute(&mut *connection)
             .await?;
+        if event_type == EventType::BeneficiaryForgotten {
+            // The key goes in the same transaction as the event that says so.
+            let (keyring, reason) =
+                (keyring.ok_or(AppendError::NoMasterKey)?, request.erasure_reason.as_deref());
+            keyring
+                .destroy(connection, &stream, &request.actor, reason.unwrap_or("not given"))
+                .await
+                .map_err(|e| AppendError::Corrupt(e.to_string()))?;
+        }
         *head = Head { position: record.position, hash };
         nodes.extend(frontier.push(&hash));
         appended.push(Appended { position: record.position, version: record.version, id, hash });
@@ -246,6 +276,27 @@ async fn append_one(
         events: appended,
         replayed: false,
     })
+}
+
+/// `data` with its personal fields sealed with `subject`'s key (made on first use).
+async fn seal_personal_fields(
+    connection: &mut AnyConnection,
+    keyring: Option<&Keyring>,
+    subject: &str,
+    event_type: EventType,
+    data: Value,
+) -> Result<Value, KeyError> {
+    let has_personal = event_type.personal_fields().iter().any(|field| data.get(*field).is_some());
+    if !has_personal {
+        return Ok(data);
+    }
+    let Some(keyring) = keyring else {
+        return Err(KeyError::Unwrap(format!(
+            "{subject} (no master key is loaded, so nothing personal can be sealed)"
+        )));
+    };
+    let key = keyring.key_for_sealing(connection, subject).await?;
+    sealing::seal_data(&key, subject, event_type, &data).map_err(|_| KeyError::Unwrap(subject.to_owned()))
 }
 
 /// The beneficiary and the fund exist, and the currency is the fund's.
@@ -279,6 +330,7 @@ async fn check_disbursement_references(
 async fn replay(
     connection: &mut AnyConnection,
     request: &AppendRequest,
+    keyring: Option<&Keyring>,
 ) -> Result<Option<AppendOutcome>, AppendError> {
     let mut known = Vec::new();
     for proposed in &request.events {
@@ -304,13 +356,31 @@ async fn replay(
         )));
     }
     let stream = request.stream.to_string();
+    let state = streams::load(connection, &request.stream).await?.state;
     let mut events = Vec::with_capacity(known.len());
     for (proposed, (position, version, body, hash)) in known {
         let record = streams::parse_record(&body)?;
+        // Personal fields are stored sealed with a fresh nonce: compare what they open to.
+        let subject = state.subject_of(&request.stream, &proposed.event).to_string();
+        let key = match keyring {
+            Some(keyring) => keyring
+                .key_for_opening(&mut *connection, &subject)
+                .await
+                .map_err(|e| AppendError::Corrupt(e.to_string()))?,
+            None => None,
+        };
+        let mut stored_data = record.data.clone();
+        if let (Some(object), Ok(event_type)) =
+            (stored_data.as_object_mut(), record.event_type.parse::<EventType>())
+        {
+            for (field, value) in sealing::open_fields(key.as_ref(), &subject, event_type, &record.data) {
+                object.insert(field, value);
+            }
+        }
         let sent_occurred_at = proposed.occurred_at.as_deref().unwrap_or(&record.meta.recorded_at);
         let same = record.stream == stream
             && record.event_type == proposed.event.event_type().as_str()
-            && record.data == proposed.event.data_value()
+            && stored_data == proposed.event.data_value()
             && record.meta.occurred_at == sent_occurred_at
             && record.meta.correlation_id == proposed.correlation_id.map(|id| id.to_string())
             && record.meta.causation_id == proposed.causation_id.map(|id| id.to_string());

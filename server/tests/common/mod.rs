@@ -1,21 +1,30 @@
-//! Running the `aidledger` binary in tests: a command with its database and key file set, and a
-//! `serve` process that is killed when dropped.
+//! Running the `aidledger` binary in tests: a command with its database and key file set, a
+//! `serve` process that is killed when dropped, and ([`postgres`]) a PostgreSQL database of the
+//! test's own.
 
 #![allow(dead_code)]
+
+pub mod postgres;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-/// The binary on `database_url`, with its signing key beside a SQLite file (never in the working
-/// directory).
+/// The binary on `database_url`, with its signing key and master key beside a SQLite file (never
+/// in the working directory, which every test shares).
 pub fn aidledger(database_url: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_aidledger"));
     command.env("DATABASE_URL", database_url).env("RUST_LOG", "warn");
     let key_dir = database_url.strip_prefix("sqlite://").and_then(|file| Path::new(file).parent());
     let key_file = key_dir.map_or_else(|| std::env::temp_dir().join("no-such-dir/aidledger.key"), key_path);
+    command.env("AIDLEDGER_MASTER_KEY_FILE", master_key_beside(&key_file));
     command.env("AIDLEDGER_KEY_FILE", key_file).env_remove("AIDLEDGER_LOG_ORIGIN");
     command
+}
+
+/// The master key file kept beside the signing key `key_file`.
+fn master_key_beside(key_file: &Path) -> PathBuf {
+    key_file.with_file_name("aidledger.master.key")
 }
 
 /// Where the CLI of a database in `dir` keeps its signing key.
@@ -50,10 +59,10 @@ pub fn sqlite_url(dir: &Path) -> String {
     format!("sqlite://{}", dir.join("ledger.db").display())
 }
 
-/// The binary on `database_url` with the signing key in `key_file`.
+/// The binary on `database_url` with the signing key in `key_file`, and the master key beside it.
 pub fn aidledger_with_key(database_url: &str, key_file: &Path) -> Command {
     let mut command = aidledger(database_url);
-    command.env("AIDLEDGER_KEY_FILE", key_file);
+    command.env("AIDLEDGER_KEY_FILE", key_file).env("AIDLEDGER_MASTER_KEY_FILE", master_key_beside(key_file));
     command
 }
 
@@ -63,12 +72,18 @@ pub fn serve_with(command: Command) -> Served {
 }
 
 /// Starts `aidledger serve OPTIONS` with `command`'s environment and waits for it to listen.
-pub fn serve_with_options(mut command: Command, options: &[&str]) -> Served {
+pub fn serve_with_options(command: Command, options: &[&str]) -> Served {
+    serve_logging_to(command, options, Stdio::null())
+}
+
+/// Starts `aidledger serve OPTIONS` with `command`'s environment, its log (stderr) going to `log`,
+/// and waits for it to listen.
+pub fn serve_logging_to(mut command: Command, options: &[&str], log: impl Into<Stdio>) -> Served {
     let mut child = command
         .args(["serve", "--listen", "127.0.0.1:0"])
         .args(options)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .expect("start aidledger serve");
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();

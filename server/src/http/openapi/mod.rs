@@ -1,0 +1,175 @@
+//! The OpenAPI 3.1 document of the API, served at `GET /openapi.json` without a token.
+//!
+//! It cannot drift from the router: [`super::app`] registers every route through
+//! `utoipa_axum::routes!`, which takes the route's path and methods from the handler's own
+//! `#[utoipa::path]` annotation, and the document is what that registration collected. What an
+//! annotation cannot say, [`complete`] adds from the code that decides it: the append body's
+//! schemas (from the domain's limits and the configured events per append), the names a path
+//! parameter may take, the bearer scheme, and the answers every route can give (401 where a token
+//! is needed; 408 and 429 everywhere).
+//!
+//! # Layout
+//! - [`event_schemas`]: the append body and each event type's data.
+//! - [`schemas`]: answers the handlers build as JSON values.
+//! - [`responses`]: the `application/problem+json` error responses.
+
+pub mod event_schemas;
+pub mod responses;
+pub mod schemas;
+
+use axum::body::Bytes;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use domain::events::activity::ActivityKind;
+use domain::StreamKind;
+use projections::queries::summary::figure_names;
+use projections::queries::tallies::TallyName;
+use projections::ProjectionName;
+use utoipa::openapi::path::{Operation, PathItem};
+use utoipa::openapi::schema::{ObjectBuilder, Schema};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{Components, OpenApi, Ref, RefOr};
+use utoipa::OpenApi as _;
+
+use super::limits::Limits;
+use super::problem::{FieldErrorDocument, ProblemDocument};
+
+/// The parts of the document the annotations give; [`complete`] adds the rest.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "aidledger",
+        description = "A tamper-evident, event-sourced ledger of a care bureau's work. Every error is an \
+                       RFC 9457 application/problem+json body. Every endpoint but /healthz, /openapi.json \
+                       and the checkpoint and its key needs `Authorization: Bearer <token>`."
+    ),
+    components(schemas(ProblemDocument, FieldErrorDocument)),
+    tags(
+        (name = "status", description = "Health, chain verification and this document"),
+        (name = "records", description = "Appending events and reading records"),
+        (name = "auditors", description = "Signed checkpoints, their key, Merkle proofs and audit trails"),
+        (name = "reports", description = "Figures, traces, tallies and ledgers from the read models"),
+        (name = "projections", description = "Read-model status and rebuilds"),
+        (name = "tokens", description = "API tokens, for admins"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The document as the annotations give it, before [`complete`].
+pub fn annotated() -> OpenApi {
+    ApiDoc::openapi()
+}
+
+/// The serialized document, shared by every request for it.
+#[derive(Clone, Debug)]
+pub struct Document(Bytes);
+
+impl Document {
+    /// Serializes `document`.
+    pub fn new(document: &OpenApi) -> Self {
+        // An OpenApi value is maps, strings and numbers: serializing it cannot fail.
+        Self(Bytes::from(serde_json::to_vec(document).unwrap_or_default()))
+    }
+}
+
+/// `GET /openapi.json`.
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    tag = "status",
+    responses((status = 200, description = "This document (OpenAPI 3.1)", body = Object))
+)]
+pub async fn openapi_json(Extension(document): Extension<Document>) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], document.0).into_response()
+}
+
+/// Adds to `document` what its annotations cannot say (see the module documentation).
+pub fn complete(document: &mut OpenApi, limits: &Limits) {
+    let components = document.components.get_or_insert_with(Components::new);
+    responses::register(components);
+    components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    components
+        .schemas
+        .insert("AppendRequest".into(), event_schemas::append_request(limits.events_per_append_max));
+    for event_type in event_schemas::appendable_types() {
+        components
+            .schemas
+            .insert(event_schemas::event_schema_name(event_type), event_schemas::event_schema(event_type));
+        components
+            .schemas
+            .insert(event_schemas::data_schema_name(event_type), event_schemas::data_schema(event_type));
+    }
+    for item in document.paths.paths.values_mut() {
+        for operation in operations(item) {
+            add_every_route_responses(operation);
+        }
+    }
+    describe_parameters(document);
+}
+
+/// The values path and query parameters may take, from the code that parses them.
+fn describe_parameters(document: &mut OpenApi) {
+    let kinds: Vec<&str> = StreamKind::ALL.iter().map(|k| k.as_str()).collect();
+    let stream = string_schema().pattern(Some(format!(
+        "^({})-{}",
+        kinds.join("|"),
+        event_schemas::UUID_PATTERN.trim_start_matches('^')
+    )));
+    set_parameter_schema(document, "/v1/streams/{stream}/events", "stream", stream);
+    for path in ["/v1/funds/{id}", "/v1/audit/disbursements/{id}", "/v1/audit/beneficiaries/{id}"] {
+        set_parameter_schema(document, path, "id", event_schemas::uuid());
+    }
+    set_parameter_schema(document, "/v1/beneficiaries/{id}/forget", "id", event_schemas::uuid());
+    let tallies: Vec<&str> = TallyName::ALL.iter().map(|t| t.as_str()).collect();
+    set_parameter_schema(document, "/v1/tallies/{name}", "name", event_schemas::one_of(&tallies));
+    let projections: Vec<&str> = ProjectionName::ALL.iter().map(|p| p.as_str()).collect();
+    let projections = event_schemas::one_of(&projections);
+    set_parameter_schema(document, "/v1/projections/{name}/rebuild", "name", projections);
+    let mut figures: Vec<String> = figure_names().into_iter().map(str::to_owned).collect();
+    figures.extend(ActivityKind::ALL.iter().map(|kind| format!("activities.{}", kind.as_str())));
+    let figures: Vec<&str> = figures.iter().map(String::as_str).collect();
+    set_parameter_schema(document, "/v1/reports/summary/trace", "figure", event_schemas::one_of(&figures));
+}
+
+fn string_schema() -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::String)
+}
+
+fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch, &mut item.head]
+        .into_iter()
+        .filter_map(Option::as_mut)
+}
+
+fn response_ref(name: &str) -> RefOr<utoipa::openapi::response::Response> {
+    RefOr::Ref(Ref::new(format!("#/components/responses/{name}")))
+}
+
+/// Every route sits behind the request timeout and the concurrency cap; a route that needs a token
+/// answers 401 without a valid one.
+fn add_every_route_responses(operation: &mut Operation) {
+    let needs_token = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+    let responses = &mut operation.responses.responses;
+    if needs_token {
+        responses.entry("401".into()).or_insert_with(|| response_ref("Unauthorized"));
+    }
+    responses.entry("408".into()).or_insert_with(|| response_ref("RequestTimeout"));
+    responses.entry("429".into()).or_insert_with(|| response_ref("TooManyRequests"));
+}
+
+/// Gives the parameter `name` of every operation on `path` the schema `schema`.
+fn set_parameter_schema(document: &mut OpenApi, path: &str, name: &str, schema: ObjectBuilder) {
+    let Some(item) = document.paths.paths.get_mut(path) else { return };
+    let schema = Schema::Object(schema.build());
+    for operation in operations(item) {
+        let parameters = operation.parameters.iter_mut().flatten();
+        for parameter in parameters.filter(|p| p.name == name) {
+            parameter.schema = Some(RefOr::T(schema.clone()));
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "document_tests.rs"]
+mod tests;
