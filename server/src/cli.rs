@@ -14,6 +14,7 @@ use projections::queries::Period;
 use projections::ProjectionName;
 use tokio::net::TcpListener;
 
+use crate::bench::BenchOptions;
 use crate::checkpointer::Checkpointer;
 use crate::db::{Database, DEFAULT_DATABASE_URL};
 use crate::http::{self, AppState, Limits};
@@ -28,9 +29,10 @@ use crate::{backup, export, token_commands, tokens, verify};
 #[derive(Debug, Parser)]
 #[command(name = "aidledger", version, about)]
 pub struct Cli {
-    /// Database URL: sqlite://FILE (created if missing).
-    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
-    pub database_url: String,
+    /// Database URL: sqlite://FILE (created if missing) or postgres://… [default: sqlite://aidledger.db;
+    /// for `bench`, a temporary SQLite file].
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -159,6 +161,14 @@ pub enum Command {
         #[command(flatten)]
         master_key: MasterKeyOptions,
     },
+    /// Measure appends, projection rebuild, verification, reports, audit trails and memory on a fresh
+    /// database (a temporary SQLite file unless --database-url names an empty one) and print each
+    /// figure beside its bound.
+    Bench {
+        /// How many events, in what batches, from how many clients.
+        #[command(flatten)]
+        options: BenchOptions,
+    },
     /// Copy a whole ledger into an empty database (e.g. SQLite to PostgreSQL), verifying both sides.
     Copy {
         /// The ledger to copy.
@@ -207,7 +217,8 @@ fn parse_role(value: &str) -> Result<Role, String> {
 
 /// Runs `cli`; the exit code is the command's own (verify's 1), errors are the caller's to report.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let url = cli.database_url;
+    let given_url = cli.database_url;
+    let url = given_url.clone().unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
     match cli.command {
         Command::Serve { listen, no_migrate, limits, key, master_key } => {
             serve(&url, &listen, no_migrate, limits, &key, &master_key).await?;
@@ -237,6 +248,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             demo(&url, events, seed, year, &master_key).await?
         }
         Command::Copy { from, to } => copy(&from, &to).await?,
+        Command::Bench { options } => crate::bench::run(given_url.as_deref(), &options).await?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -479,13 +479,65 @@ impl Generator {
     }
 }
 
-async fn flush(store: &Store, pending: &mut Vec<AppendRequest>) -> anyhow::Result<u64> {
-    let requests = std::mem::take(pending);
+async fn flush(store: &Store, requests: Vec<AppendRequest>) -> anyhow::Result<u64> {
     let count = requests.len() as u64;
     for (request, result) in requests.iter().zip(store.append_each(requests.clone()).await) {
         result.with_context(|| format!("appending demo event to {}", request.stream))?;
     }
     Ok(count)
+}
+
+/// The demo's append requests (one event each), built lazily in batches so that a large run never
+/// holds them all at once.
+pub struct DemoRequests {
+    generator: Generator,
+    index: u64,
+    rest: u64,
+    beneficiaries: u64,
+}
+
+impl DemoRequests {
+    /// The requests of about `events` synthetic events of `year`, seeded by `seed`.
+    pub fn new(events: u64, seed: u64, year: i32) -> DemoRequests {
+        let beneficiaries = (events / 25).clamp(3, 5000);
+        let volunteers = (events / 250).clamp(2, 500);
+        let mut generator = Generator {
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            year,
+            pending: Vec::new(),
+            beneficiaries: Vec::new(),
+            funds: Vec::new(),
+            volunteers: Vec::new(),
+            open_concerns: Vec::new(),
+            requested: Vec::new(),
+            approved: Vec::new(),
+            paid: Vec::new(),
+            unverified_hours: Vec::new(),
+            standing_hours: Vec::new(),
+            undecided_suggestions: Vec::new(),
+            reference: 0,
+        };
+        generator.setup(beneficiaries, volunteers);
+        let rest = events.saturating_sub(generator.pending.len() as u64);
+        DemoRequests { generator, index: 0, rest, beneficiaries }
+    }
+
+    /// How many beneficiaries the demo registers.
+    pub fn beneficiaries(&self) -> u64 {
+        self.beneficiaries
+    }
+
+    /// The next at most `size` requests, in order; empty once every one was handed out.
+    pub fn next_batch(&mut self, size: usize) -> Vec<AppendRequest> {
+        let size = size.max(1);
+        while self.generator.pending.len() < size && self.index < self.rest {
+            let day = self.generator.day(self.index, self.rest);
+            self.generator.step(day);
+            self.index += 1;
+        }
+        let take = size.min(self.generator.pending.len());
+        self.generator.pending.drain(..take).collect()
+    }
 }
 
 /// Appends `events` synthetic events of `year`, seeded by `seed`; `progress` hears the running total.
@@ -496,37 +548,15 @@ pub async fn generate(
     year: i32,
     mut progress: impl FnMut(u64),
 ) -> anyhow::Result<DemoOutcome> {
-    let beneficiaries = (events / 25).clamp(3, 5000);
-    let volunteers = (events / 250).clamp(2, 500);
-    let mut generator = Generator {
-        rng: ChaCha8Rng::seed_from_u64(seed),
-        year,
-        pending: Vec::new(),
-        beneficiaries: Vec::new(),
-        funds: Vec::new(),
-        volunteers: Vec::new(),
-        open_concerns: Vec::new(),
-        requested: Vec::new(),
-        approved: Vec::new(),
-        paid: Vec::new(),
-        unverified_hours: Vec::new(),
-        standing_hours: Vec::new(),
-        undecided_suggestions: Vec::new(),
-        reference: 0,
-    };
-    generator.setup(beneficiaries, volunteers);
+    let mut requests = DemoRequests::new(events, seed, year);
     let mut appended = 0;
-    let setup = generator.pending.len() as u64;
-    let rest = events.saturating_sub(setup);
-    for index in 0..rest {
-        let day = generator.day(index, rest);
-        generator.step(day);
-        if generator.pending.len() >= REQUESTS_PER_BATCH {
-            appended += flush(store, &mut generator.pending).await?;
-            progress(appended);
+    loop {
+        let batch = requests.next_batch(REQUESTS_PER_BATCH);
+        if batch.is_empty() {
+            break;
         }
+        appended += flush(store, batch).await?;
+        progress(appended);
     }
-    appended += flush(store, &mut generator.pending).await?;
-    progress(appended);
-    Ok(DemoOutcome { events: appended, beneficiaries })
+    Ok(DemoOutcome { events: appended, beneficiaries: requests.beneficiaries() })
 }

@@ -12,6 +12,7 @@
 //! - [`checkpointer`]: signing a checkpoint of the log shortly after appends.
 //! - [`projector`]: the projection runner, following every commit.
 //! - [`http`]: the API.
+//! - [`bench`]: `aidledger bench`, the performance figures beside their bounds.
 //! - [`demo`]: the synthetic city `aidledger demo` appends.
 //! - [`verify`]: verifying the log's chain, tree and checkpoints, in the database or in an export.
 //! - [`export`]: writing an export and its checkpoint.
@@ -20,6 +21,7 @@
 //! - [`cli`]: the subcommands.
 
 pub mod backup;
+pub mod bench;
 pub mod checkpointer;
 pub mod cli;
 pub mod copy;
