@@ -197,6 +197,36 @@ fn answer<T: Serialize>(format: Format, body: &T, table: &Table, lag: i64) -> Re
     }
 }
 
+/// What both trails share: the caller may read trails, the stream's records (with their opened
+/// personal fields and, when asked, proofs), and the projections caught up for the rows beside them.
+struct Trail {
+    id: Id,
+    format: Format,
+    records: Vec<TrailEntry>,
+    table: Table,
+    checkpoint: Option<String>,
+    lag: i64,
+}
+
+impl Trail {
+    async fn load(
+        state: &AppState,
+        caller: &Caller,
+        headers: &HeaderMap,
+        id: &str,
+        params: &TrailParams,
+        kind: StreamKind,
+    ) -> Result<Trail, ApiError> {
+        require(caller, caller.role.may_read_trails(), "read audit trails")?;
+        let (format, proofs) = params.negotiate(headers)?;
+        let id = Id::parse(id).map_err(ApiError::NotFound)?;
+        let (mut records, table) = trail(state, &StreamName::new(kind, id)).await?;
+        let checkpoint = if proofs { Some(attach_proofs(state, &mut records).await?) } else { None };
+        let lag = state.projector.wait_caught_up().await;
+        Ok(Trail { id, format, records, table, checkpoint, lag })
+    }
+}
+
 /// `GET /v1/audit/disbursements/{id}`.
 #[utoipa::path(get, path = "/v1/audit/disbursements/{id}", tag = "auditors", security(("bearer" = [])),
     params(("id" = String, Path, description = "The disbursement's UUID"), TrailParams),
@@ -217,12 +247,8 @@ pub async fn disbursement(
     Path(id): Path<String>,
     Query(params): Query<TrailParams>,
 ) -> Result<Response, ApiError> {
-    require(&caller, caller.role.may_read_trails(), "read audit trails")?;
-    let (format, proofs) = params.negotiate(&headers)?;
-    let id = Id::parse(&id).map_err(ApiError::NotFound)?;
-    let (mut records, table) = trail(&state, &StreamName::new(StreamKind::Disbursement, id)).await?;
-    let checkpoint = if proofs { Some(attach_proofs(&state, &mut records).await?) } else { None };
-    let lag = state.projector.wait_caught_up().await;
+    let Trail { id, format, records, table, checkpoint, lag } =
+        Trail::load(&state, &caller, &headers, &id, &params, StreamKind::Disbursement).await?;
     let pool = state.store.pool();
     let disbursement =
         first_row(&funds::disbursement(pool, &id.to_string()).await.map_err(anyhow::Error::from)?);
@@ -274,12 +300,8 @@ pub async fn beneficiary(
     Path(id): Path<String>,
     Query(params): Query<TrailParams>,
 ) -> Result<Response, ApiError> {
-    require(&caller, caller.role.may_read_trails(), "read audit trails")?;
-    let (format, proofs) = params.negotiate(&headers)?;
-    let id = Id::parse(&id).map_err(ApiError::NotFound)?;
-    let (mut records, table) = trail(&state, &StreamName::new(StreamKind::Beneficiary, id)).await?;
-    let checkpoint = if proofs { Some(attach_proofs(&state, &mut records).await?) } else { None };
-    let lag = state.projector.wait_caught_up().await;
+    let Trail { id, format, records, table, checkpoint, lag } =
+        Trail::load(&state, &caller, &headers, &id, &params, StreamKind::Beneficiary).await?;
     let pool = state.store.pool();
     let beneficiary =
         first_row(&funds::beneficiary(pool, &id.to_string()).await.map_err(anyhow::Error::from)?);
