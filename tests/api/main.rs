@@ -4,6 +4,7 @@
 mod bad_input;
 mod concurrency;
 mod demo_data;
+mod group_commit;
 mod idempotency;
 mod limits;
 mod naive;

@@ -1,7 +1,9 @@
 //! Subject keys: one random 32-byte key per subject, stored wrapped by the master key in
 //! `subject_keys`, created by the writer the first time a subject's personal field is sealed, and
 //! destroyed (in the same transaction as `BeneficiaryForgotten`) when the subject is forgotten.
-//! Nothing is cached: once a key is destroyed, no process can open that subject's fields again.
+//! Nothing here is cached: once a key is destroyed, no process can open that subject's fields again.
+//! (The writer remembers recent sealing keys between groups, and forgets them all whenever another
+//! process has appended, so it never seals with a key destroyed elsewhere.)
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;

@@ -3,8 +3,13 @@
 //!
 //! # Layout
 //! - [`append`]: what an append asks for and what it answers.
-//! - [`writer`]: the writer task: replay detection, expected versions, domain rules, references,
-//!   hashing and inserting, one savepoint per append inside a group transaction.
+//! - [`writer`]: the writer task: takes the waiting appends as a group, commits them in one
+//!   transaction and answers each.
+//! - [`group`]: one group's transaction: expected versions, domain rules, references, sealing,
+//!   hashing and chaining, multi-row INSERTs, a savepoint for each append that needs one.
+//! - [`known`]: the stream states and sealing keys the writer remembers between groups.
+//! - [`recent`]: the bounded map they are remembered in.
+//! - [`replay`]: answering an append whose ids are already recorded.
 //! - [`streams`]: folding a stream's recorded events into its state.
 //! - [`read`]: paged reads of the log and of a stream, and chain verification.
 //! - [`tree`]: the Merkle tree's stored nodes, roots and proofs.
@@ -12,7 +17,11 @@
 
 pub mod append;
 pub mod checkpoints;
+pub mod group;
+pub mod known;
 pub mod read;
+pub mod recent;
+pub mod replay;
 pub mod streams;
 pub mod tree;
 pub mod writer;

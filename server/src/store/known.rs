@@ -1,0 +1,123 @@
+//! What the writer knows without asking the database: each recently used stream's folded state and
+//! version, and each recently used subject's sealing key.
+//!
+//! Changes made while appending are *staged*: an append stages into its own [`Staged`], which joins
+//! its group's when the append succeeds, which joins [`Known`] only once the group has committed. A
+//! refused append or a failed group therefore leaves nothing behind.
+//!
+//! Everything known is dropped whenever another process may have appended (the writer finds the log
+//! longer than its own tree) and after a failed group, so what is known is always what is committed.
+
+use std::collections::{HashMap, HashSet};
+
+use chacha20poly1305::Key;
+use domain::{StreamName, StreamState};
+
+use super::recent::Recent;
+
+/// How many streams, and how many subjects' keys, each generation of [`Known`] holds.
+const KNOWN_ENTRIES: usize = 50_000;
+
+/// A stream's folded state and its version (the number of its events).
+#[derive(Clone)]
+pub struct StreamAt {
+    /// The number of events in the stream.
+    pub version: i64,
+    /// The folded state.
+    pub state: StreamState,
+}
+
+/// Changes not yet committed: stream states, sealing keys (`None`: destroyed) and appended ids.
+#[derive(Default)]
+pub struct Staged {
+    streams: HashMap<StreamName, StreamAt>,
+    keys: HashMap<String, Option<Key>>,
+    ids: HashSet<String>,
+}
+
+impl Staged {
+    /// Stages `stream` at `at`.
+    pub fn set_stream(&mut self, stream: StreamName, at: StreamAt) {
+        self.streams.insert(stream, at);
+    }
+
+    /// Stages `subject`'s sealing key (`None`: destroyed).
+    pub fn set_key(&mut self, subject: String, key: Option<Key>) {
+        self.keys.insert(subject, key);
+    }
+
+    /// Stages an appended event id.
+    pub fn add_id(&mut self, id: String) {
+        self.ids.insert(id);
+    }
+
+    /// The staged state of `stream`.
+    pub fn stream(&self, stream: &StreamName) -> Option<&StreamAt> {
+        self.streams.get(stream)
+    }
+
+    /// The staged key of `subject`: `Some(None)` when it was destroyed.
+    pub fn key(&self, subject: &str) -> Option<Option<Key>> {
+        self.keys.get(subject).copied()
+    }
+
+    /// Whether `id` was appended by a staged append.
+    pub fn has_id(&self, id: &str) -> bool {
+        self.ids.contains(id)
+    }
+
+    /// Takes on `later`'s changes, which come after this one's.
+    pub fn absorb(&mut self, later: Staged) {
+        self.streams.extend(later.streams);
+        self.keys.extend(later.keys);
+        self.ids.extend(later.ids);
+    }
+}
+
+/// The committed stream states and sealing keys the writer remembers.
+pub struct Known {
+    streams: Recent<StreamName, StreamAt>,
+    keys: Recent<String, Key>,
+}
+
+impl Default for Known {
+    fn default() -> Self {
+        Known { streams: Recent::new(KNOWN_ENTRIES), keys: Recent::new(KNOWN_ENTRIES) }
+    }
+}
+
+impl Known {
+    /// The committed state of `stream`, if remembered.
+    pub fn stream(&mut self, stream: &StreamName) -> Option<&StreamAt> {
+        self.streams.get(stream)
+    }
+
+    /// Remembers `stream`'s committed state, as read from the log.
+    pub fn keep_stream(&mut self, stream: StreamName, at: StreamAt) {
+        self.streams.insert(stream, at);
+    }
+
+    /// `subject`'s committed sealing key, if remembered.
+    pub fn key(&mut self, subject: &str) -> Option<Key> {
+        self.keys.get(&subject.to_owned()).copied()
+    }
+
+    /// Remembers what a committed group changed.
+    pub fn keep(&mut self, committed: Staged) {
+        for (stream, at) in committed.streams {
+            self.streams.insert(stream, at);
+        }
+        for (subject, key) in committed.keys {
+            match key {
+                Some(key) => self.keys.insert(subject, key),
+                None => self.keys.remove(&subject),
+            }
+        }
+    }
+
+    /// Forgets everything (another process may have appended, or a group failed).
+    pub fn clear(&mut self) {
+        self.streams.clear();
+        self.keys.clear();
+    }
+}
