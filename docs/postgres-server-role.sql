@@ -13,5 +13,5 @@ GRANT SELECT, UPDATE ON projection_checkpoints TO aidledger_server;
 GRANT SELECT, INSERT, UPDATE, DELETE ON
     beneficiaries, visits, concerns, hardship_assessments, pairings,
     funds, disbursements, disbursement_movements,
-    volunteers, volunteer_hours, activities, suggestions, suggestion_steps
+    volunteers, volunteer_hours, activities, suggestions, suggestion_steps, daily_totals
     TO aidledger_server;

@@ -8,6 +8,7 @@
 //! - [`ProjectionName`]: the projections, their tables, and dispatch of an event to each.
 //! - [`RecordedEvent`]: a record as projections see it.
 //! - [`models`]: one module per projection, applying events to its tables.
+//! - [`daily`]: the per-day totals of the summary's figures, kept by the models as they apply.
 //! - [`runner`]: applying the log in batches, each in the transaction that moves the checkpoints;
 //!   resetting a projection for a rebuild.
 //! - [`queries`]: the summary report and its traces, tallies, the concern ledger, overdue
@@ -15,6 +16,7 @@
 //! - [`table`]: the tabular result every query returns, rendered as JSON or CSV by the server.
 //! - [`sql`]: the small SQL helpers shared by models and queries.
 
+pub mod daily;
 pub mod models;
 pub mod queries;
 pub mod runner;
@@ -27,6 +29,8 @@ use std::str::FromStr;
 use domain::record::Record;
 use domain::{Event, EventType, StreamName};
 use sqlx::AnyConnection;
+
+use daily::DailyTotals;
 
 /// Why a projection could not be applied or read.
 #[derive(Debug, thiserror::Error)]
@@ -126,18 +130,20 @@ impl ProjectionName {
         }
     }
 
-    /// Applies `event` to this projection's tables.
+    /// Applies `event` to this projection's tables, adding to its per-day totals in `daily` (which
+    /// the caller writes before it commits).
     pub async fn apply(
         self,
         connection: &mut AnyConnection,
         event: &RecordedEvent,
+        daily: &mut DailyTotals,
     ) -> Result<(), sqlx::Error> {
         match self {
-            ProjectionName::Beneficiaries => models::beneficiaries::apply(connection, event).await,
-            ProjectionName::Disbursements => models::disbursements::apply(connection, event).await,
-            ProjectionName::Volunteers => models::volunteers::apply(connection, event).await,
-            ProjectionName::Activities => models::activities::apply(connection, event).await,
-            ProjectionName::Suggestions => models::suggestions::apply(connection, event).await,
+            ProjectionName::Beneficiaries => models::beneficiaries::apply(connection, event, daily).await,
+            ProjectionName::Disbursements => models::disbursements::apply(connection, event, daily).await,
+            ProjectionName::Volunteers => models::volunteers::apply(connection, event, daily).await,
+            ProjectionName::Activities => models::activities::apply(connection, event, daily).await,
+            ProjectionName::Suggestions => models::suggestions::apply(connection, event, daily).await,
         }
     }
 }

@@ -5,11 +5,13 @@
 
 use sqlx::{AnyConnection, Executor};
 
+use crate::daily::DailyTotals;
 use crate::sql::{begin_write, is_sqlite};
 use crate::{ProjectionError, ProjectionName, RecordedEvent};
 
-/// Events applied in one transaction at most.
-pub const BATCH_EVENTS_MAX: i64 = 2000;
+/// Events applied in one transaction at most: enough to share each commit's cost, few enough that the
+/// write lock (which appends on SQLite wait for) is held for milliseconds, not tenths of a second.
+pub const BATCH_EVENTS_MAX: i64 = 250;
 
 /// What one batch did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,14 +73,16 @@ async fn apply_batch_inside(connection: &mut AnyConnection) -> Result<BatchOutco
     let Some(last) = records.last().map(|(position, _)| *position) else {
         return Ok(BatchOutcome { applied: 0, checkpoint: low });
     };
+    let mut daily = DailyTotals::default();
     for (position, body) in &records {
         let event = RecordedEvent::from_body(*position, body)?;
         for (projection, checkpoint) in &behind {
             if *checkpoint < *position {
-                projection.apply(connection, &event).await?;
+                projection.apply(connection, &event, &mut daily).await?;
             }
         }
     }
+    daily.write(connection).await?;
     sqlx::query("UPDATE projection_checkpoints SET position = $1 WHERE position < $1")
         .bind(last)
         .execute(&mut *connection)
@@ -98,6 +102,10 @@ pub async fn reset(
         for table in projection.tables() {
             execute(connection, &format!("DELETE FROM {table}")).await?;
         }
+        sqlx::query("DELETE FROM daily_totals WHERE projection = $1")
+            .bind(projection.as_str())
+            .execute(&mut *connection)
+            .await?;
         sqlx::query("UPDATE projection_checkpoints SET position = 0 WHERE name = $1")
             .bind(projection.as_str())
             .execute(&mut *connection)

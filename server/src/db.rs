@@ -107,6 +107,20 @@ impl Database {
         Ok(connection)
     }
 
+    /// One dedicated connection for applying events to the projections. Their commits need not be
+    /// durable before the next one starts (SQLite `synchronous=NORMAL`, PostgreSQL
+    /// `synchronous_commit=off`): a crash can only undo the last batches, checkpoint and rows
+    /// together, and the runner applies them again. The writer's commits stay fully durable.
+    pub async fn connect_for_projections(&self) -> anyhow::Result<AnyConnection> {
+        let mut connection = self.connect_one().await?;
+        let relax = match self.backend {
+            Backend::Sqlite => "PRAGMA synchronous = NORMAL",
+            Backend::Postgres => "SET synchronous_commit = off",
+        };
+        connection.execute(relax).await.context("relaxing the projection connection's commits")?;
+        Ok(connection)
+    }
+
     /// Applies every migration not yet applied.
     pub async fn migrate(&self) -> anyhow::Result<()> {
         match self.backend {

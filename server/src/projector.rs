@@ -81,7 +81,7 @@ async fn lowest_checkpoint(database: &Database) -> anyhow::Result<i64> {
 impl Projector {
     /// Starts the runner on `database`, woken by `head` (this process's committed head).
     pub async fn start(database: &Database, head: watch::Receiver<i64>) -> anyhow::Result<Projector> {
-        let connection = database.connect_one().await?;
+        let connection = database.connect_for_projections().await?;
         let (checkpoint_sender, checkpoint) = watch::channel(lowest_checkpoint(database).await?);
         let (leader_sender, leader) = watch::channel(false);
         let (wake, woken) = watch::channel(());
@@ -146,7 +146,7 @@ impl Projector {
     /// Rebuilds `projection` from position 1 and returns once it has caught up again (the
     /// checkpoint it reached).
     pub async fn rebuild(&self, projection: ProjectionName) -> anyhow::Result<i64> {
-        let mut connection = self.database.connect_one().await?;
+        let mut connection = self.database.connect_for_projections().await?;
         runner::reset(&mut connection, projection).await?;
         let reached = catch_up(&mut connection, |_| {}).await?;
         let _ = self.wake.send(());
@@ -196,7 +196,7 @@ impl Runner {
                             "projection runner cannot reach the database"
                         );
                         tokio::time::sleep(LEADER_RETRY).await;
-                        if let Ok(fresh) = self.database.connect_one().await {
+                        if let Ok(fresh) = self.database.connect_for_projections().await {
                             connection = fresh;
                         }
                         continue;
@@ -212,7 +212,7 @@ impl Runner {
                 tracing::error!(error = format!("{error:#}"), "projection runner failed; retrying");
                 tokio::time::sleep(LEADER_RETRY).await;
                 // A broken connection also loses the lead's lock: start over on a new one.
-                if let Ok(fresh) = self.database.connect_one().await {
+                if let Ok(fresh) = self.database.connect_for_projections().await {
                     connection = fresh;
                     self.leader.send_replace(false);
                 }

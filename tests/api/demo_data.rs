@@ -50,6 +50,30 @@ async fn the_demo_summary_equals_a_naive_fold_over_every_record() {
     }
 }
 
+#[tokio::test]
+async fn the_per_day_totals_give_the_same_figures_as_the_rows_for_any_period() {
+    let app = demo_app().await;
+    app.get(Who::Admin, "/v1/reports/summary?from=2022-01-01&to=2023-01-01").await;
+    let pool = aidledger_server::db::Database::open(&app.database_url).await.unwrap().pool;
+    let mut periods = vec![
+        ("2022-01-01".to_owned(), "2023-01-01".to_owned()),
+        ("2021-06-01".to_owned(), "2022-02-10".to_owned()),
+        ("2022-12-31".to_owned(), "2024-01-01".to_owned()),
+        ("2022-03-17".to_owned(), "2022-03-18".to_owned()),
+    ];
+    for month in 1..=12 {
+        let next = if month == 12 { "2023-01-01".to_owned() } else { format!("2022-{:02}-01", month + 1) };
+        periods.push((format!("2022-{month:02}-01"), next));
+    }
+    for (from, to) in periods {
+        let period = projections::queries::Period::parse(&from, &to).unwrap();
+        let query = projections::queries::summary::SummaryQuery { period, district: None };
+        let from_days = projections::queries::summary::summary(&pool, &query).await.unwrap();
+        let from_rows = projections::queries::summary::summary_over_rows(&pool, &query).await.unwrap();
+        assert_eq!(from_days, from_rows, "{from}..{to}");
+    }
+}
+
 async fn dump_projection_tables(app: &TestApp) -> Vec<String> {
     let pool = aidledger_server::db::Database::open(&app.database_url).await.unwrap().pool;
     let mut dump = Vec::new();
@@ -72,6 +96,12 @@ async fn dump_projection_tables(app: &TestApp) -> Vec<String> {
             dump.extend(rows.into_iter().map(|(row,)| format!("{table}: {row}")));
         }
     }
+    let sql =
+        "SELECT projection || '|' || figure || '|' || day || '|' || CAST(total AS TEXT) FROM daily_totals \
+               ORDER BY 1";
+    let totals: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&pool).await.unwrap();
+    assert!(totals.len() > 100, "the per-day totals hold the demo");
+    dump.extend(totals.into_iter().map(|(row,)| format!("daily_totals: {row}")));
     dump
 }
 

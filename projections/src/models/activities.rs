@@ -1,14 +1,34 @@
 //! The activities projection: `activities`.
 
+use domain::events::activity::ActivityKind;
 use domain::events::ActivityEvent as A;
 use domain::Event;
 use sqlx::AnyConnection;
 
+use crate::daily::DailyTotals;
 use crate::sql::name_of;
-use crate::RecordedEvent;
+use crate::{ProjectionName, RecordedEvent};
 
-/// Applies one event.
-pub async fn apply(connection: &mut AnyConnection, recorded: &RecordedEvent) -> Result<(), sqlx::Error> {
+const PROJECTION: ProjectionName = ProjectionName::Activities;
+
+/// The per-day figure counting activities of `kind`.
+fn activities_of_kind(kind: ActivityKind) -> &'static str {
+    match kind {
+        ActivityKind::Lecture => "activities.lecture",
+        ActivityKind::CivilityClass => "activities.civility_class",
+        ActivityKind::Training => "activities.training",
+        ActivityKind::Outreach => "activities.outreach",
+        ActivityKind::Ceremony => "activities.ceremony",
+        ActivityKind::StudyTour => "activities.study_tour",
+    }
+}
+
+/// Applies one event, adding it to the per-day totals in `daily` on the day it was held.
+pub async fn apply(
+    connection: &mut AnyConnection,
+    recorded: &RecordedEvent,
+    daily: &mut DailyTotals,
+) -> Result<(), sqlx::Error> {
     let Event::Activity(A::ActivityHeld(e)) = &recorded.event else { return Ok(()) };
     let materials = e.materials.as_ref();
     sqlx::query(
@@ -27,5 +47,10 @@ pub async fn apply(connection: &mut AnyConnection, recorded: &RecordedEvent) -> 
     .bind(recorded.position)
     .execute(&mut *connection)
     .await?;
+    let held_on = e.date.to_string();
+    daily.add(PROJECTION, activities_of_kind(e.kind), &held_on, 1);
+    daily.add(PROJECTION, "activity_attendees", &held_on, e.attendees.get());
+    daily.add(PROJECTION, "brochures", &held_on, materials.and_then(|m| m.brochures).map_or(0, |c| c.get()));
+    daily.add(PROJECTION, "books", &held_on, materials.and_then(|m| m.books).map_or(0, |c| c.get()));
     Ok(())
 }

@@ -1,15 +1,33 @@
 //! The beneficiaries projection: `beneficiaries`, `visits`, `concerns`, `hardship_assessments` and
 //! `pairings`.
 
+use domain::events::beneficiary::VisitKind;
 use domain::events::BeneficiaryEvent as B;
 use domain::Event;
 use sqlx::AnyConnection;
 
+use crate::daily::DailyTotals;
 use crate::sql::name_of;
-use crate::RecordedEvent;
+use crate::{ProjectionName, RecordedEvent};
 
-/// Applies one event.
-pub async fn apply(connection: &mut AnyConnection, recorded: &RecordedEvent) -> Result<(), sqlx::Error> {
+const PROJECTION: ProjectionName = ProjectionName::Beneficiaries;
+
+/// The per-day figure counting visits of `kind`.
+fn visits_of_kind(kind: &VisitKind) -> &'static str {
+    match kind {
+        VisitKind::Home => "visits_home",
+        VisitKind::Phone => "visits_phone",
+        VisitKind::Hospital => "visits_hospital",
+        VisitKind::Group => "visits_group",
+    }
+}
+
+/// Applies one event, adding to the per-day totals in `daily`.
+pub async fn apply(
+    connection: &mut AnyConnection,
+    recorded: &RecordedEvent,
+    daily: &mut DailyTotals,
+) -> Result<(), sqlx::Error> {
     let Event::Beneficiary(event) = &recorded.event else { return Ok(()) };
     let id = recorded.stream_id.as_str();
     let date = recorded.date.as_str();
@@ -83,6 +101,8 @@ pub async fn apply(connection: &mut AnyConnection, recorded: &RecordedEvent) -> 
             .bind(date)
             .execute(&mut *connection)
             .await?;
+            daily.add(PROJECTION, visits_of_kind(&e.visit_kind), date, 1);
+            daily.add(PROJECTION, "visits_total", date, 1);
         }
         B::ConcernRaised(e) => {
             sqlx::query(
@@ -96,8 +116,21 @@ pub async fn apply(connection: &mut AnyConnection, recorded: &RecordedEvent) -> 
             .bind(date)
             .execute(&mut *connection)
             .await?;
+            daily.add(PROJECTION, "concerns_raised", date, 1);
         }
         B::ConcernResolved(e) => {
+            let (raised_on,): (String,) = sqlx::query_as(
+                "SELECT raised_on FROM concerns WHERE beneficiary_id = $1 AND concern_id = $2",
+            )
+            .bind(id)
+            .bind(e.concern_id.to_string())
+            .fetch_one(&mut *connection)
+            .await?;
+            let resolved = if e.on_site { "concerns_resolved_on_site" } else { "concerns_resolved_later" };
+            daily.add(PROJECTION, resolved, date, 1);
+            // Open on a day: raised before it and not closed before it, where a concern counts as
+            // closed no earlier than it was raised (a resolution may carry an earlier date).
+            daily.add(PROJECTION, "concerns_closed", raised_on.as_str().max(date), 1);
             sqlx::query(
                 "UPDATE concerns SET resolved_position = $3, resolved_on = $4, on_site = $5 \
                  WHERE beneficiary_id = $1 AND concern_id = $2",

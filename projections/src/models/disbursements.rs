@@ -5,8 +5,11 @@ use domain::events::{DisbursementEvent as D, FundEvent as F};
 use domain::Event;
 use sqlx::AnyConnection;
 
+use crate::daily::DailyTotals;
 use crate::sql::name_of;
-use crate::RecordedEvent;
+use crate::{ProjectionName, RecordedEvent};
+
+const PROJECTION: ProjectionName = ProjectionName::Disbursements;
 
 /// Adds the disbursement's amount to one of its fund's running totals.
 async fn add_to_fund(
@@ -22,27 +25,44 @@ async fn add_to_fund(
     Ok(())
 }
 
-/// Records a payment or reversal of the disbursement's whole amount.
+/// Records a payment (`sign` 1) or reversal (`sign` −1) of the disbursement's whole amount, and
+/// adds it to the day's paid totals.
 async fn movement(
     connection: &mut AnyConnection,
     recorded: &RecordedEvent,
-    kind: &str,
+    daily: &mut DailyTotals,
+    sign: i64,
 ) -> Result<(), sqlx::Error> {
+    let (form, amount_minor): (String, i64) =
+        sqlx::query_as("SELECT form, amount_minor FROM disbursements WHERE disbursement_id = $1")
+            .bind(recorded.stream_id.as_str())
+            .fetch_one(&mut *connection)
+            .await?;
     sqlx::query(
         "INSERT INTO disbursement_movements (position, disbursement_id, movement, form, amount_minor, occurred_on) \
-         SELECT $1, disbursement_id, $2, form, amount_minor, $3 FROM disbursements WHERE disbursement_id = $4",
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(recorded.position)
-    .bind(kind)
-    .bind(recorded.date.as_str())
     .bind(recorded.stream_id.as_str())
+    .bind(if sign > 0 { "paid" } else { "reversed" })
+    .bind(form.as_str())
+    .bind(amount_minor)
+    .bind(recorded.date.as_str())
     .execute(&mut *connection)
     .await?;
+    let date = recorded.date.as_str();
+    daily.add(PROJECTION, "disbursements_paid", date, sign);
+    let amount_figure = if form == "cash" { "cash_paid_minor" } else { "in_kind_paid_minor" };
+    daily.add(PROJECTION, amount_figure, date, sign * amount_minor);
     Ok(())
 }
 
-/// Applies one event.
-pub async fn apply(connection: &mut AnyConnection, recorded: &RecordedEvent) -> Result<(), sqlx::Error> {
+/// Applies one event, adding payments and reversals to the per-day totals in `daily`.
+pub async fn apply(
+    connection: &mut AnyConnection,
+    recorded: &RecordedEvent,
+    daily: &mut DailyTotals,
+) -> Result<(), sqlx::Error> {
     let id = recorded.stream_id.as_str();
     match &recorded.event {
         Event::Fund(F::FundOpened(e)) => {
@@ -111,7 +131,7 @@ pub async fn apply(connection: &mut AnyConnection, recorded: &RecordedEvent) -> 
             .bind(recorded.date.as_str())
             .execute(&mut *connection)
             .await?;
-            movement(connection, recorded, "paid").await?;
+            movement(connection, recorded, daily, 1).await?;
             add_to_fund(connection, id, "paid_minor").await?;
         }
         Event::Disbursement(D::DisbursementReversed(_)) => {
@@ -124,7 +144,7 @@ pub async fn apply(connection: &mut AnyConnection, recorded: &RecordedEvent) -> 
             .bind(recorded.date.as_str())
             .execute(&mut *connection)
             .await?;
-            movement(connection, recorded, "reversed").await?;
+            movement(connection, recorded, daily, -1).await?;
             add_to_fund(connection, id, "reversed_minor").await?;
         }
         _ => {}

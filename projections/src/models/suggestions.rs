@@ -5,10 +5,17 @@ use domain::events::SuggestionEvent as S;
 use domain::Event;
 use sqlx::AnyConnection;
 
-use crate::RecordedEvent;
+use crate::daily::DailyTotals;
+use crate::{ProjectionName, RecordedEvent};
 
-/// Applies one event.
-pub async fn apply(connection: &mut AnyConnection, recorded: &RecordedEvent) -> Result<(), sqlx::Error> {
+const PROJECTION: ProjectionName = ProjectionName::Suggestions;
+
+/// Applies one event, adding submissions, forwardings and adoptions to the per-day totals in `daily`.
+pub async fn apply(
+    connection: &mut AnyConnection,
+    recorded: &RecordedEvent,
+    daily: &mut DailyTotals,
+) -> Result<(), sqlx::Error> {
     let Event::Suggestion(event) = &recorded.event else { return Ok(()) };
     let id = recorded.stream_id.as_str();
     let (step, forwarded_to) = match event {
@@ -24,6 +31,7 @@ pub async fn apply(connection: &mut AnyConnection, recorded: &RecordedEvent) -> 
             .bind(recorded.date.as_str())
             .execute(&mut *connection)
             .await?;
+            daily.add(PROJECTION, "suggestions_submitted", &recorded.date, 1);
             return Ok(());
         }
         S::SuggestionForwarded(e) => ("forwarded", Some(e.to.as_str().to_owned())),
@@ -41,6 +49,11 @@ pub async fn apply(connection: &mut AnyConnection, recorded: &RecordedEvent) -> 
     .bind(recorded.date.as_str())
     .execute(&mut *connection)
     .await?;
+    match step {
+        "forwarded" => daily.add(PROJECTION, "suggestions_forwarded", &recorded.date, 1),
+        "adopted" => daily.add(PROJECTION, "suggestions_adopted", &recorded.date, 1),
+        _ => {}
+    }
     // A forwarded suggestion stays "forwarded" until it is decided; a decision is final.
     sqlx::query("UPDATE suggestions SET status = $2 WHERE suggestion_id = $1 AND status IN ('submitted', 'forwarded')")
         .bind(id)

@@ -4,11 +4,19 @@ use domain::events::VolunteerEvent as V;
 use domain::Event;
 use sqlx::AnyConnection;
 
+use crate::daily::DailyTotals;
 use crate::sql::name_of;
-use crate::RecordedEvent;
+use crate::{ProjectionName, RecordedEvent};
 
-/// Applies one event.
-pub async fn apply(connection: &mut AnyConnection, recorded: &RecordedEvent) -> Result<(), sqlx::Error> {
+const PROJECTION: ProjectionName = ProjectionName::Volunteers;
+
+/// Applies one event, adding logged hours to the per-day totals in `daily` on the day worked (voided
+/// entries are subtracted by the report, which knows the period's end).
+pub async fn apply(
+    connection: &mut AnyConnection,
+    recorded: &RecordedEvent,
+    daily: &mut DailyTotals,
+) -> Result<(), sqlx::Error> {
     let Event::Volunteer(event) = &recorded.event else { return Ok(()) };
     let id = recorded.stream_id.as_str();
     match event {
@@ -38,6 +46,9 @@ pub async fn apply(connection: &mut AnyConnection, recorded: &RecordedEvent) -> 
             .bind(recorded.actor.as_str())
             .execute(&mut *connection)
             .await?;
+            let worked_on = e.date.to_string();
+            daily.add(PROJECTION, "volunteer_entries", &worked_on, 1);
+            daily.add(PROJECTION, "volunteer_minutes", &worked_on, e.minutes.get());
         }
         V::VolunteerHoursVerified(e) => {
             sqlx::query(

@@ -2,9 +2,15 @@
 //! and each traceable to exactly the positions of the events counted or summed in it.
 //!
 //! A figure is defined once, as the rows it counts (`FROM … WHERE …`), the aggregate over them and
-//! the position of each row; its value and its trace are two queries over the same rows, so they
-//! cannot drift apart. `district` narrows the figures about beneficiaries (visits, concerns,
-//! hardship, disbursements); volunteers, activities and suggestions have no district.
+//! the position of each row; its trace is always a query over those rows. For the whole city its
+//! value is read from the per-day totals the projections keep (`daily_totals`), which is what makes a
+//! year's report cheap however many events it covers; for one district, and for the counts of
+//! distinct beneficiaries (which do not add up day by day), the value is the aggregate over the rows.
+//! Tests hold both ways to the same figures. `district` narrows the figures about beneficiaries
+//! (visits, concerns, hardship, disbursements); volunteers, activities and suggestions have no
+//! district.
+
+use std::collections::HashMap;
 
 use domain::events::activity::ActivityKind;
 use serde_json::{Map, Value};
@@ -28,6 +34,21 @@ struct Figure {
     value: &'static str,
     /// The position of each row (the trace).
     position: &'static str,
+    /// How its whole-city value is read.
+    total: Total,
+}
+
+/// How a figure's whole-city value over a period is read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Total {
+    /// The sum of its per-day totals over the period.
+    Days,
+    /// Concerns raised before the period's end less those closed before it, from the per-day totals.
+    OpenConcerns,
+    /// The sum of its per-day totals, less the period's entries voided before its end.
+    DaysLessVoided,
+    /// The aggregate over its rows (a count of distinct beneficiaries).
+    Rows,
 }
 
 const IN_PERIOD_VISITS: &str = "v.occurred_on >= {from} AND v.occurred_on < {to}";
@@ -47,6 +68,7 @@ const FIGURES: &[Figure] = &[
         filter: "v.occurred_on >= {from} AND v.occurred_on < {to} AND v.visit_kind = 'home'",
         value: "COUNT(*)",
         position: "v.position",
+        total: Total::Days,
     },
     Figure {
         name: "visits_phone",
@@ -55,6 +77,7 @@ const FIGURES: &[Figure] = &[
         filter: "v.occurred_on >= {from} AND v.occurred_on < {to} AND v.visit_kind = 'phone'",
         value: "COUNT(*)",
         position: "v.position",
+        total: Total::Days,
     },
     Figure {
         name: "visits_total",
@@ -63,6 +86,7 @@ const FIGURES: &[Figure] = &[
         filter: IN_PERIOD_VISITS,
         value: "COUNT(*)",
         position: "v.position",
+        total: Total::Days,
     },
     Figure {
         name: "beneficiaries_visited",
@@ -71,6 +95,7 @@ const FIGURES: &[Figure] = &[
         filter: IN_PERIOD_VISITS,
         value: "COUNT(DISTINCT v.beneficiary_id)",
         position: "v.position",
+        total: Total::Rows,
     },
     Figure {
         name: "concerns_raised",
@@ -79,6 +104,7 @@ const FIGURES: &[Figure] = &[
         filter: "c.raised_on >= {from} AND c.raised_on < {to}",
         value: "COUNT(*)",
         position: "c.raised_position",
+        total: Total::Days,
     },
     Figure {
         name: "concerns_resolved_on_site",
@@ -87,6 +113,7 @@ const FIGURES: &[Figure] = &[
         filter: "c.resolved_on >= {from} AND c.resolved_on < {to} AND c.on_site = 1",
         value: "COUNT(*)",
         position: "c.resolved_position",
+        total: Total::Days,
     },
     Figure {
         name: "concerns_resolved_later",
@@ -95,6 +122,7 @@ const FIGURES: &[Figure] = &[
         filter: "c.resolved_on >= {from} AND c.resolved_on < {to} AND c.on_site = 0",
         value: "COUNT(*)",
         position: "c.resolved_position",
+        total: Total::Days,
     },
     Figure {
         name: "concerns_open",
@@ -103,6 +131,7 @@ const FIGURES: &[Figure] = &[
         filter: "c.raised_on < {to} AND (c.resolved_on IS NULL OR c.resolved_on >= {to})",
         value: "COUNT(*)",
         position: "c.raised_position",
+        total: Total::OpenConcerns,
     },
     Figure {
         name: "hardship_cases",
@@ -111,6 +140,7 @@ const FIGURES: &[Figure] = &[
         filter: "h.occurred_on >= {from} AND h.occurred_on < {to}",
         value: "COUNT(DISTINCT h.beneficiary_id)",
         position: "h.position",
+        total: Total::Rows,
     },
     Figure {
         name: "disbursements_paid",
@@ -119,6 +149,7 @@ const FIGURES: &[Figure] = &[
         filter: "m.occurred_on >= {from} AND m.occurred_on < {to}",
         value: PAID_COUNT,
         position: "m.position",
+        total: Total::Days,
     },
     Figure {
         name: "cash_paid_minor",
@@ -127,6 +158,7 @@ const FIGURES: &[Figure] = &[
         filter: "m.occurred_on >= {from} AND m.occurred_on < {to} AND m.form = 'cash'",
         value: PAID_AMOUNT,
         position: "m.position",
+        total: Total::Days,
     },
     Figure {
         name: "in_kind_paid_minor",
@@ -135,6 +167,7 @@ const FIGURES: &[Figure] = &[
         filter: "m.occurred_on >= {from} AND m.occurred_on < {to} AND m.form = 'in_kind'",
         value: PAID_AMOUNT,
         position: "m.position",
+        total: Total::Days,
     },
     Figure {
         name: "volunteer_entries",
@@ -143,6 +176,7 @@ const FIGURES: &[Figure] = &[
         filter: HOURS_STANDING,
         value: "COUNT(*)",
         position: "h.logged_position",
+        total: Total::DaysLessVoided,
     },
     Figure {
         name: "volunteer_minutes",
@@ -151,6 +185,7 @@ const FIGURES: &[Figure] = &[
         filter: HOURS_STANDING,
         value: "SUM(h.minutes)",
         position: "h.logged_position",
+        total: Total::DaysLessVoided,
     },
     Figure {
         name: "activities",
@@ -159,6 +194,7 @@ const FIGURES: &[Figure] = &[
         filter: ACTIVITIES_HELD,
         value: "COUNT(*)",
         position: "a.position",
+        total: Total::Days,
     },
     Figure {
         name: "activity_attendees",
@@ -167,6 +203,7 @@ const FIGURES: &[Figure] = &[
         filter: "a.held_on >= {from} AND a.held_on < {to} AND a.attendees > 0",
         value: "SUM(a.attendees)",
         position: "a.position",
+        total: Total::Days,
     },
     Figure {
         name: "brochures",
@@ -175,6 +212,7 @@ const FIGURES: &[Figure] = &[
         filter: "a.held_on >= {from} AND a.held_on < {to} AND a.brochures > 0",
         value: "SUM(a.brochures)",
         position: "a.position",
+        total: Total::Days,
     },
     Figure {
         name: "books",
@@ -183,6 +221,7 @@ const FIGURES: &[Figure] = &[
         filter: "a.held_on >= {from} AND a.held_on < {to} AND a.books > 0",
         value: "SUM(a.books)",
         position: "a.position",
+        total: Total::Days,
     },
     Figure {
         name: "suggestions_submitted",
@@ -191,6 +230,7 @@ const FIGURES: &[Figure] = &[
         filter: "s.submitted_on >= {from} AND s.submitted_on < {to}",
         value: "COUNT(*)",
         position: "s.submitted_position",
+        total: Total::Days,
     },
     Figure {
         name: "suggestions_forwarded",
@@ -199,6 +239,7 @@ const FIGURES: &[Figure] = &[
         filter: "st.step = 'forwarded' AND st.occurred_on >= {from} AND st.occurred_on < {to}",
         value: "COUNT(*)",
         position: "st.position",
+        total: Total::Days,
     },
     Figure {
         name: "suggestions_adopted",
@@ -207,6 +248,7 @@ const FIGURES: &[Figure] = &[
         filter: "st.step = 'adopted' AND st.occurred_on >= {from} AND st.occurred_on < {to}",
         value: "COUNT(*)",
         position: "st.position",
+        total: Total::Days,
     },
 ];
 
@@ -258,8 +300,40 @@ fn activity_kind_filter(kind: ActivityKind) -> String {
     format!(" AND a.kind = '{}'", kind.as_str())
 }
 
-/// Every figure's value.
+/// Every figure's value: for the whole city from the per-day totals, for one district from the rows.
 pub async fn summary(pool: &AnyPool, query: &SummaryQuery) -> Result<Map<String, Value>, ProjectionError> {
+    if query.district.is_some() {
+        return summary_over_rows(pool, query).await;
+    }
+    let days = DayTotals::read(pool, &query.period).await?;
+    let mut figures = Map::new();
+    for figure in FIGURES {
+        let value = match figure.total {
+            _ if figure.name == "activities" => {
+                let by_kind = ActivityKind::ALL.into_iter().map(|kind| {
+                    (kind.as_str().into(), days.in_period(&format!("activities.{}", kind.as_str())).into())
+                });
+                Value::Object(by_kind.collect())
+            }
+            Total::Days => days.in_period(figure.name).into(),
+            Total::OpenConcerns => days.open_concerns.into(),
+            Total::DaysLessVoided => {
+                let voided = Figure { filter: VOIDED_IN_PERIOD, ..*figure };
+                (days.in_period(figure.name) - rows_value(pool, &voided, query).await?).into()
+            }
+            Total::Rows => rows_value(pool, figure, query).await?.into(),
+        };
+        figures.insert(figure.name.into(), value);
+    }
+    Ok(figures)
+}
+
+/// Every figure's value as the aggregate over its rows (what a district's summary reads, and what
+/// the per-day totals must always agree with).
+pub async fn summary_over_rows(
+    pool: &AnyPool,
+    query: &SummaryQuery,
+) -> Result<Map<String, Value>, ProjectionError> {
     let mut figures = Map::new();
     for figure in FIGURES {
         if figure.name == "activities" {
@@ -271,11 +345,58 @@ pub async fn summary(pool: &AnyPool, query: &SummaryQuery) -> Result<Map<String,
             figures.insert(figure.name.into(), Value::Object(by_kind));
             continue;
         }
-        let select = format!("CAST(COALESCE({}, 0) AS BIGINT)", figure.value);
-        let (sql, params) = rows_sql(figure, query, &select, "");
-        figures.insert(figure.name.into(), Value::from(scalar(pool, &sql, &params).await?));
+        figures.insert(figure.name.into(), Value::from(rows_value(pool, figure, query).await?));
     }
     Ok(figures)
+}
+
+/// Volunteer entries worked in the period but voided before its end (which the per-day totals of
+/// logged hours still hold).
+const VOIDED_IN_PERIOD: &str =
+    "h.worked_on >= {from} AND h.worked_on < {to} AND h.voided_on IS NOT NULL AND h.voided_on < {to}";
+
+/// `figure`'s aggregate over its rows.
+async fn rows_value(pool: &AnyPool, figure: &Figure, query: &SummaryQuery) -> Result<i64, ProjectionError> {
+    let select = format!("CAST(COALESCE({}, 0) AS BIGINT)", figure.value);
+    let (sql, params) = rows_sql(figure, query, &select, "");
+    scalar(pool, &sql, &params).await
+}
+
+/// The per-day totals a whole-city summary reads: each figure's sum over the period, and the
+/// concerns open at its end.
+struct DayTotals {
+    period: HashMap<String, i64>,
+    open_concerns: i64,
+}
+
+impl DayTotals {
+    async fn read(pool: &AnyPool, period: &Period) -> Result<DayTotals, ProjectionError> {
+        let sums: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT figure, CAST(SUM(total) AS BIGINT) FROM daily_totals WHERE day >= $1 AND day < $2 \
+             GROUP BY figure",
+        )
+        .bind(period.from.as_str())
+        .bind(period.to.as_str())
+        .fetch_all(pool)
+        .await?;
+        let before_end: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT figure, CAST(SUM(total) AS BIGINT) FROM daily_totals \
+             WHERE figure IN ('concerns_raised', 'concerns_closed') AND day < $1 GROUP BY figure",
+        )
+        .bind(period.to.as_str())
+        .fetch_all(pool)
+        .await?;
+        let before_end: HashMap<String, i64> = before_end.into_iter().collect();
+        let count = |figure: &str| before_end.get(figure).copied().unwrap_or(0);
+        Ok(DayTotals {
+            period: sums.into_iter().collect(),
+            open_concerns: count("concerns_raised") - count("concerns_closed"),
+        })
+    }
+
+    fn in_period(&self, figure: &str) -> i64 {
+        self.period.get(figure).copied().unwrap_or(0)
+    }
 }
 
 /// The summary as a `figure,value` table, with `activities` flattened to `activities.<kind>` rows.

@@ -15,7 +15,7 @@ use crate::projector::{catch_up, committed_head};
 /// Resets every projection and applies the whole log again.
 pub async fn rebuild(database: &Database) -> anyhow::Result<Throughput> {
     let head = committed_head(database).await?;
-    let mut connection = database.connect_one().await?;
+    let mut connection = database.connect_for_projections().await?;
     let bar = progress_bar(u64::try_from(head).unwrap_or(0), "rebuilding projections");
     let started = Instant::now();
     for projection in ProjectionName::ALL {
