@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 use sqlx::AnyConnection;
 
+use crate::sql::values_list;
 use crate::ProjectionName;
 
 /// Figure-and-day totals per upsert statement at most (four parameters each).
@@ -33,16 +34,10 @@ impl DailyTotals {
     pub async fn write(&mut self, connection: &mut AnyConnection) -> Result<(), sqlx::Error> {
         let additions: Vec<_> = self.additions.drain().filter(|(_, (_, amount))| *amount != 0).collect();
         for chunk in additions.chunks(TOTALS_PER_UPSERT_MAX) {
-            let mut sql = String::from("INSERT INTO daily_totals (projection, figure, day, total) VALUES ");
-            for row in 0..chunk.len() {
-                let first = row * 4 + 1;
-                if row > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push_str(&format!("(${first}, ${}, ${}, ${})", first + 1, first + 2, first + 3));
-            }
-            sql.push_str(
-                " ON CONFLICT (figure, day) DO UPDATE SET total = daily_totals.total + excluded.total",
+            let sql = format!(
+                "INSERT INTO daily_totals (projection, figure, day, total) VALUES {} \
+                 ON CONFLICT (figure, day) DO UPDATE SET total = daily_totals.total + excluded.total",
+                values_list(chunk.len(), 4)
             );
             let mut query = sqlx::query(&sql);
             for ((figure, day), (projection, amount)) in chunk {

@@ -9,6 +9,7 @@
 //! - [`RecordedEvent`]: a record as projections see it.
 //! - [`models`]: one module per projection, applying events to its tables.
 //! - [`daily`]: the per-day totals of the summary's figures, kept by the models as they apply.
+//! - [`rows`]: the rows a batch inserts, written with multi-row INSERTs before its changes.
 //! - [`runner`]: applying the log in batches, each in the transaction that moves the checkpoints;
 //!   resetting a projection for a rebuild.
 //! - [`queries`]: the summary report and its traces, tallies, the concern ledger, overdue
@@ -19,6 +20,7 @@
 pub mod daily;
 pub mod models;
 pub mod queries;
+pub mod rows;
 pub mod runner;
 pub mod sql;
 pub mod table;
@@ -31,6 +33,7 @@ use domain::{Event, EventType, StreamName};
 use sqlx::AnyConnection;
 
 use daily::DailyTotals;
+use rows::NewRows;
 
 /// Why a projection could not be applied or read.
 #[derive(Debug, thiserror::Error)]
@@ -130,20 +133,32 @@ impl ProjectionName {
         }
     }
 
-    /// Applies `event` to this projection's tables, adding to its per-day totals in `daily` (which
-    /// the caller writes before it commits).
-    pub async fn apply(
+    /// Gathers the rows `event` inserts into this projection's tables, adding to its per-day totals
+    /// in `daily`; the runner writes them ([`NewRows::write`]) before it applies any change.
+    pub fn rows(self, event: &RecordedEvent, rows: &mut NewRows, daily: &mut DailyTotals) {
+        match self {
+            ProjectionName::Beneficiaries => models::beneficiaries::rows(event, rows, daily),
+            ProjectionName::Disbursements => models::disbursements::rows(event, rows),
+            ProjectionName::Volunteers => models::volunteers::rows(event, rows, daily),
+            ProjectionName::Activities => models::activities::rows(event, rows, daily),
+            ProjectionName::Suggestions => models::suggestions::rows(event, rows, daily),
+        }
+    }
+
+    /// Applies what `event` changes in this projection's rows already written, adding to its per-day
+    /// totals in `daily` (which the caller writes before it commits).
+    pub async fn apply_changes(
         self,
         connection: &mut AnyConnection,
         event: &RecordedEvent,
         daily: &mut DailyTotals,
     ) -> Result<(), sqlx::Error> {
         match self {
-            ProjectionName::Beneficiaries => models::beneficiaries::apply(connection, event, daily).await,
-            ProjectionName::Disbursements => models::disbursements::apply(connection, event, daily).await,
-            ProjectionName::Volunteers => models::volunteers::apply(connection, event, daily).await,
-            ProjectionName::Activities => models::activities::apply(connection, event, daily).await,
-            ProjectionName::Suggestions => models::suggestions::apply(connection, event, daily).await,
+            ProjectionName::Beneficiaries => models::beneficiaries::changes(connection, event, daily).await,
+            ProjectionName::Disbursements => models::disbursements::changes(connection, event, daily).await,
+            ProjectionName::Volunteers => models::volunteers::changes(connection, event).await,
+            ProjectionName::Activities => Ok(()),
+            ProjectionName::Suggestions => models::suggestions::changes(connection, event).await,
         }
     }
 }

@@ -6,6 +6,7 @@
 use sqlx::{AnyConnection, Executor};
 
 use crate::daily::DailyTotals;
+use crate::rows::NewRows;
 use crate::sql::{begin_write, is_sqlite};
 use crate::{ProjectionError, ProjectionName, RecordedEvent};
 
@@ -73,13 +74,22 @@ async fn apply_batch_inside(connection: &mut AnyConnection) -> Result<BatchOutco
     let Some(last) = records.last().map(|(position, _)| *position) else {
         return Ok(BatchOutcome { applied: 0, checkpoint: low });
     };
-    let mut daily = DailyTotals::default();
-    for (position, body) in &records {
-        let event = RecordedEvent::from_body(*position, body)?;
-        for (projection, checkpoint) in &behind {
-            if *checkpoint < *position {
-                projection.apply(connection, &event, &mut daily).await?;
-            }
+    let events = records
+        .iter()
+        .map(|(position, body)| RecordedEvent::from_body(*position, body))
+        .collect::<Result<Vec<_>, _>>()?;
+    let behind_at = |position: i64| behind.iter().filter(move |(_, checkpoint)| *checkpoint < position);
+    // Every row the batch inserts first, then every change in event order (see `rows` for why).
+    let (mut rows, mut daily) = (NewRows::default(), DailyTotals::default());
+    for event in &events {
+        for (projection, _) in behind_at(event.position) {
+            projection.rows(event, &mut rows, &mut daily);
+        }
+    }
+    rows.write(connection).await?;
+    for event in &events {
+        for (projection, _) in behind_at(event.position) {
+            projection.apply_changes(connection, event, &mut daily).await?;
         }
     }
     daily.write(connection).await?;

@@ -19,6 +19,38 @@ pub enum Param {
     Text(String),
     /// An integer.
     Int(i64),
+    /// A missing text.
+    NullText,
+    /// A missing integer.
+    NullInt,
+}
+
+impl Param {
+    /// Text, or a missing text.
+    pub fn text(value: Option<impl Into<String>>) -> Param {
+        value.map_or(Param::NullText, |value| Param::Text(value.into()))
+    }
+
+    /// An integer, or a missing integer.
+    pub fn int(value: Option<i64>) -> Param {
+        value.map_or(Param::NullInt, Param::Int)
+    }
+}
+
+/// `($1, $2, …), (…)`: the markers of a multi-row `VALUES` list of `rows` rows of `columns` values.
+pub fn values_list(rows: usize, columns: usize) -> String {
+    let mut list = String::new();
+    for row in 0..rows {
+        list.push_str(if row == 0 { "(" } else { ", (" });
+        for column in 0..columns {
+            if column > 0 {
+                list.push_str(", ");
+            }
+            list.push_str(&format!("${}", row * columns + column + 1));
+        }
+        list.push(')');
+    }
+    list
 }
 
 /// Renders `{name}` markers in `template` as `$1`, `$2` … in order of first appearance, and returns
@@ -46,6 +78,8 @@ pub fn bind_all<'q>(
         query = match param {
             Param::Text(text) => query.bind(text.as_str()),
             Param::Int(value) => query.bind(*value),
+            Param::NullText => query.bind(None::<String>),
+            Param::NullInt => query.bind(None::<i64>),
         };
     }
     query
@@ -62,5 +96,16 @@ pub fn begin_write(connection: &AnyConnection) -> &'static str {
         "BEGIN IMMEDIATE"
     } else {
         "BEGIN"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::values_list;
+
+    #[test]
+    fn numbers_the_values_row_by_row() {
+        assert_eq!(values_list(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(values_list(1, 1), "($1)");
     }
 }

@@ -7,7 +7,8 @@ use domain::Event;
 use sqlx::AnyConnection;
 
 use crate::daily::DailyTotals;
-use crate::sql::name_of;
+use crate::rows::NewRows;
+use crate::sql::{name_of, Param};
 use crate::{ProjectionName, RecordedEvent};
 
 const PROJECTION: ProjectionName = ProjectionName::Beneficiaries;
@@ -22,8 +23,63 @@ fn visits_of_kind(kind: &VisitKind) -> &'static str {
     }
 }
 
-/// Applies one event, adding to the per-day totals in `daily`.
-pub async fn apply(
+/// Gathers the rows `recorded` inserts, adding them to the per-day totals in `daily`.
+pub fn rows(recorded: &RecordedEvent, rows: &mut NewRows, daily: &mut DailyTotals) {
+    let Event::Beneficiary(event) = &recorded.event else { return };
+    let id = || Param::Text(recorded.stream_id.clone());
+    let date = || Param::Text(recorded.date.clone());
+    match event {
+        B::BeneficiaryRegistered(e) => rows.add(
+            "INSERT INTO beneficiaries (beneficiary_id, district, category, party_member, registered_position, \
+             registered_on, forgotten)",
+            vec![
+                id(),
+                Param::Text(e.district.as_str().to_owned()),
+                Param::Text(name_of(&e.category)),
+                Param::Int(i64::from(e.party_member)),
+                Param::Int(recorded.position),
+                date(),
+                Param::Int(0),
+            ],
+        ),
+        B::HardshipAssessed(e) => rows.add(
+            "INSERT INTO hardship_assessments (position, beneficiary_id, cause, severity, occurred_on)",
+            vec![Param::Int(recorded.position), id(), Param::Text(name_of(&e.cause)), Param::Int(e.severity.get()), date()],
+        ),
+        B::VisitRecorded(e) => {
+            rows.add(
+                "INSERT INTO visits (position, beneficiary_id, visit_kind, staff, duration_minutes, occurred_on)",
+                vec![
+                    Param::Int(recorded.position),
+                    id(),
+                    Param::Text(name_of(&e.visit_kind)),
+                    Param::Text(e.staff.as_str().to_owned()),
+                    Param::Int(e.duration_minutes.get()),
+                    date(),
+                ],
+            );
+            daily.add(PROJECTION, visits_of_kind(&e.visit_kind), &recorded.date, 1);
+            daily.add(PROJECTION, "visits_total", &recorded.date, 1);
+        }
+        B::ConcernRaised(e) => {
+            rows.add(
+                "INSERT INTO concerns (beneficiary_id, concern_id, category, raised_position, raised_on)",
+                vec![
+                    id(),
+                    Param::Text(e.concern_id.to_string()),
+                    Param::Text(e.category.as_str().to_owned()),
+                    Param::Int(recorded.position),
+                    date(),
+                ],
+            );
+            daily.add(PROJECTION, "concerns_raised", &recorded.date, 1);
+        }
+        _ => {}
+    }
+}
+
+/// Applies what `recorded` changes in rows already written, adding to the per-day totals in `daily`.
+pub async fn changes(
     connection: &mut AnyConnection,
     recorded: &RecordedEvent,
     daily: &mut DailyTotals,
@@ -32,20 +88,6 @@ pub async fn apply(
     let id = recorded.stream_id.as_str();
     let date = recorded.date.as_str();
     match event {
-        B::BeneficiaryRegistered(e) => {
-            sqlx::query(
-                "INSERT INTO beneficiaries (beneficiary_id, district, category, party_member, registered_position, \
-                 registered_on, forgotten) VALUES ($1, $2, $3, $4, $5, $6, 0)",
-            )
-            .bind(id)
-            .bind(e.district.as_str())
-            .bind(name_of(&e.category))
-            .bind(i64::from(e.party_member))
-            .bind(recorded.position)
-            .bind(date)
-            .execute(&mut *connection)
-            .await?;
-        }
         B::BeneficiaryDetailsCorrected(e) => {
             sqlx::query(
                 "UPDATE beneficiaries SET district = COALESCE($2, district), category = COALESCE($3, category), \
@@ -58,20 +100,8 @@ pub async fn apply(
             .execute(&mut *connection)
             .await?;
         }
-        B::HardshipAssessed(e) => {
-            sqlx::query(
-                "INSERT INTO hardship_assessments (position, beneficiary_id, cause, severity, occurred_on) \
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(recorded.position)
-            .bind(id)
-            .bind(name_of(&e.cause))
-            .bind(e.severity.get())
-            .bind(date)
-            .execute(&mut *connection)
-            .await?;
-        }
         B::PairingAssigned(e) => {
+            // An upsert replaces the earlier pairing, so it runs in event order with the updates.
             sqlx::query(
                 "INSERT INTO pairings (beneficiary_id, staff, call_every_days, visit_every_days, assigned_position, \
                  assigned_on) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (beneficiary_id) DO UPDATE SET \
@@ -87,36 +117,6 @@ pub async fn apply(
             .bind(date)
             .execute(&mut *connection)
             .await?;
-        }
-        B::VisitRecorded(e) => {
-            sqlx::query(
-                "INSERT INTO visits (position, beneficiary_id, visit_kind, staff, duration_minutes, occurred_on) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(recorded.position)
-            .bind(id)
-            .bind(name_of(&e.visit_kind))
-            .bind(e.staff.as_str())
-            .bind(e.duration_minutes.get())
-            .bind(date)
-            .execute(&mut *connection)
-            .await?;
-            daily.add(PROJECTION, visits_of_kind(&e.visit_kind), date, 1);
-            daily.add(PROJECTION, "visits_total", date, 1);
-        }
-        B::ConcernRaised(e) => {
-            sqlx::query(
-                "INSERT INTO concerns (beneficiary_id, concern_id, category, raised_position, raised_on) \
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(id)
-            .bind(e.concern_id.to_string())
-            .bind(e.category.as_str())
-            .bind(recorded.position)
-            .bind(date)
-            .execute(&mut *connection)
-            .await?;
-            daily.add(PROJECTION, "concerns_raised", date, 1);
         }
         B::ConcernResolved(e) => {
             let (raised_on,): (String,) = sqlx::query_as(
@@ -149,6 +149,7 @@ pub async fn apply(
                 .execute(&mut *connection)
                 .await?;
         }
+        _ => {}
     }
     Ok(())
 }

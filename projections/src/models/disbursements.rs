@@ -6,10 +6,52 @@ use domain::Event;
 use sqlx::AnyConnection;
 
 use crate::daily::DailyTotals;
-use crate::sql::name_of;
+use crate::rows::NewRows;
+use crate::sql::{name_of, Param};
 use crate::{ProjectionName, RecordedEvent};
 
 const PROJECTION: ProjectionName = ProjectionName::Disbursements;
+
+/// Gathers the rows `recorded` inserts: a fund, or a disbursement as requested.
+pub fn rows(recorded: &RecordedEvent, rows: &mut NewRows) {
+    let id = || Param::Text(recorded.stream_id.clone());
+    match &recorded.event {
+        Event::Fund(F::FundOpened(e)) => rows.add(
+            "INSERT INTO funds (fund_id, name, currency, year, opened_position, opening_budget_minor, \
+             adjustments_minor, requested_minor, approved_minor, paid_minor, reversed_minor)",
+            vec![
+                id(),
+                Param::Text(e.name.as_str().to_owned()),
+                Param::Text(e.currency.as_str().to_owned()),
+                Param::int(e.year.map(|y| y.get())),
+                Param::Int(recorded.position),
+                Param::Int(e.budget_minor.get()),
+                Param::Int(0),
+                Param::Int(0),
+                Param::Int(0),
+                Param::Int(0),
+                Param::Int(0),
+            ],
+        ),
+        Event::Disbursement(D::DisbursementRequested(e)) => rows.add(
+            "INSERT INTO disbursements (disbursement_id, beneficiary_id, fund_id, form, amount_minor, currency, \
+             status, requested_position, requested_on, requested_by)",
+            vec![
+                id(),
+                Param::Text(e.beneficiary_id.to_string()),
+                Param::Text(e.fund_id.to_string()),
+                Param::Text(name_of(&e.form)),
+                Param::Int(e.amount_minor.get()),
+                Param::Text(e.currency.as_str().to_owned()),
+                Param::Text("requested".into()),
+                Param::Int(recorded.position),
+                Param::Text(recorded.date.clone()),
+                Param::Text(recorded.actor.clone()),
+            ],
+        ),
+        _ => {}
+    }
+}
 
 /// Adds the disbursement's amount to one of its fund's running totals.
 async fn add_to_fund(
@@ -57,29 +99,15 @@ async fn movement(
     Ok(())
 }
 
-/// Applies one event, adding payments and reversals to the per-day totals in `daily`.
-pub async fn apply(
+/// Applies what `recorded` changes in rows already written (statuses, fund totals, movements),
+/// adding payments and reversals to the per-day totals in `daily`.
+pub async fn changes(
     connection: &mut AnyConnection,
     recorded: &RecordedEvent,
     daily: &mut DailyTotals,
 ) -> Result<(), sqlx::Error> {
     let id = recorded.stream_id.as_str();
     match &recorded.event {
-        Event::Fund(F::FundOpened(e)) => {
-            sqlx::query(
-                "INSERT INTO funds (fund_id, name, currency, year, opened_position, opening_budget_minor, \
-                 adjustments_minor, requested_minor, approved_minor, paid_minor, reversed_minor) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 0, 0, 0, 0, 0)",
-            )
-            .bind(id)
-            .bind(e.name.as_str())
-            .bind(e.currency.as_str())
-            .bind(e.year.map(|y| y.get()))
-            .bind(recorded.position)
-            .bind(e.budget_minor.get())
-            .execute(&mut *connection)
-            .await?;
-        }
         Event::Fund(F::FundBudgetAdjusted(e)) => {
             sqlx::query("UPDATE funds SET adjustments_minor = adjustments_minor + $2 WHERE fund_id = $1")
                 .bind(id)
@@ -87,23 +115,7 @@ pub async fn apply(
                 .execute(&mut *connection)
                 .await?;
         }
-        Event::Disbursement(D::DisbursementRequested(e)) => {
-            sqlx::query(
-                "INSERT INTO disbursements (disbursement_id, beneficiary_id, fund_id, form, amount_minor, currency, \
-                 status, requested_position, requested_on, requested_by) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 'requested', $7, $8, $9)",
-            )
-            .bind(id)
-            .bind(e.beneficiary_id.to_string())
-            .bind(e.fund_id.to_string())
-            .bind(name_of(&e.form))
-            .bind(e.amount_minor.get())
-            .bind(e.currency.as_str())
-            .bind(recorded.position)
-            .bind(recorded.date.as_str())
-            .bind(recorded.actor.as_str())
-            .execute(&mut *connection)
-            .await?;
+        Event::Disbursement(D::DisbursementRequested(_)) => {
             add_to_fund(connection, id, "requested_minor").await?;
         }
         Event::Disbursement(D::DisbursementApproved(_)) | Event::Disbursement(D::DisbursementRejected(_)) => {

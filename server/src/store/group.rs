@@ -25,7 +25,7 @@ use crate::privacy::keyring::KeyError;
 use crate::privacy::{sealing, Keyring};
 
 /// Rows per multi-row INSERT into `events` (seven parameters each).
-const ROWS_PER_INSERT_MAX: usize = 200;
+const ROWS_PER_INSERT_MAX: usize = 70;
 
 /// The last record of the log: where the next one goes and what it links to.
 #[derive(Clone, Copy)]
@@ -342,23 +342,10 @@ impl<'a> Group<'a> {
 
 /// `INSERT INTO events … VALUES (…), (…)` for `rows` rows.
 fn insert_sql(rows: usize) -> String {
-    let mut sql =
-        String::from("INSERT INTO events (position, stream, version, id, type, body, hash) VALUES ");
-    for row in 0..rows {
-        let first = row * 7 + 1;
-        if row > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for column in 0..7 {
-            if column > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("${}", first + column));
-        }
-        sql.push(')');
-    }
-    sql
+    format!(
+        "INSERT INTO events (position, stream, version, id, type, body, hash) VALUES {}",
+        projections::sql::values_list(rows, 7)
+    )
 }
 
 async fn execute(connection: &mut AnyConnection, sql: &str) -> Result<(), sqlx::Error> {

@@ -41,14 +41,10 @@ fn to_i64(value: u64) -> Result<i64, TreeError> {
 /// Writes `nodes` (inside the caller's transaction).
 pub async fn insert_nodes(connection: &mut AnyConnection, nodes: &[Node]) -> Result<(), TreeError> {
     for chunk in nodes.chunks(NODES_PER_INSERT_MAX) {
-        let mut sql = String::from("INSERT INTO merkle_nodes (level, node_index, hash) VALUES ");
-        for row in 0..chunk.len() {
-            let first = row * 3 + 1;
-            if row > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("(${first}, ${}, ${})", first + 1, first + 2));
-        }
+        let sql = format!(
+            "INSERT INTO merkle_nodes (level, node_index, hash) VALUES {}",
+            projections::sql::values_list(chunk.len(), 3)
+        );
         let mut query = sqlx::query(&sql);
         for node in chunk {
             query =

@@ -1,0 +1,55 @@
+//! The rows a batch inserts, gathered while its events are read and then written with one multi-row
+//! `INSERT` per table (and chunk), before any of the batch's updates run.
+//!
+//! Writing every insert of a batch ahead of its updates is sound because of how the read models are
+//! shaped: an inserted row is new (its key comes from the event that inserts it, never seen before),
+//! no insert reads another table, and every update finds its row by key, a row that an earlier event
+//! inserted. So the updates see exactly the rows they would have seen one event at a time.
+
+use sqlx::AnyConnection;
+
+use crate::sql::{bind_all, values_list, Param};
+
+/// Values bound per statement at most (well inside both backends' limits).
+const VALUES_PER_INSERT_MAX: usize = 500;
+
+/// One table's rows waiting to be inserted.
+#[derive(Debug)]
+struct TableRows {
+    insert: &'static str,
+    columns: usize,
+    values: Vec<Param>,
+}
+
+/// Rows waiting to be inserted, table by table in order of first use.
+#[derive(Debug, Default)]
+pub struct NewRows {
+    tables: Vec<TableRows>,
+}
+
+impl NewRows {
+    /// Adds a row for `insert` (`INSERT INTO table (column, …)`), its values in column order.
+    pub fn add(&mut self, insert: &'static str, values: Vec<Param>) {
+        let columns = values.len();
+        match self.tables.iter_mut().find(|table| table.insert == insert && table.columns == columns) {
+            Some(table) => table.values.extend(values),
+            None => self.tables.push(TableRows { insert, columns, values }),
+        }
+    }
+
+    /// Inserts every row waiting, and forgets them.
+    pub async fn write(&mut self, connection: &mut AnyConnection) -> Result<(), sqlx::Error> {
+        for table in self.tables.drain(..) {
+            let rows_per_insert = (VALUES_PER_INSERT_MAX / table.columns).max(1);
+            for chunk in table.values.chunks(rows_per_insert * table.columns) {
+                let sql = format!(
+                    "{} VALUES {}",
+                    table.insert,
+                    values_list(chunk.len() / table.columns, table.columns)
+                );
+                bind_all(sqlx::query(&sql), chunk).execute(&mut *connection).await?;
+            }
+        }
+        Ok(())
+    }
+}
