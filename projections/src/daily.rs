@@ -37,7 +37,7 @@ impl DailyTotals {
             let sql = format!(
                 "INSERT INTO daily_totals (projection, figure, day, total) VALUES {} \
                  ON CONFLICT (figure, day) DO UPDATE SET total = daily_totals.total + excluded.total",
-                values_list(chunk.len(), 4)
+                values_list(connection, chunk.len(), 4)
             );
             let mut query = sqlx::query(&sql);
             for ((figure, day), (projection, amount)) in chunk {

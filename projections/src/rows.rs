@@ -11,7 +11,7 @@ use sqlx::AnyConnection;
 use crate::sql::{bind_all, values_list, Param};
 
 /// Values bound per statement at most (well inside both backends' limits).
-const VALUES_PER_INSERT_MAX: usize = 500;
+const VALUES_PER_INSERT_MAX: usize = 2000;
 
 /// One table's rows waiting to be inserted.
 #[derive(Debug)]
@@ -45,7 +45,7 @@ impl NewRows {
                 let sql = format!(
                     "{} VALUES {}",
                     table.insert,
-                    values_list(chunk.len() / table.columns, table.columns)
+                    values_list(connection, chunk.len() / table.columns, table.columns)
                 );
                 bind_all(sqlx::query(&sql), chunk).execute(&mut *connection).await?;
             }

@@ -43,7 +43,7 @@ pub async fn insert_nodes(connection: &mut AnyConnection, nodes: &[Node]) -> Res
     for chunk in nodes.chunks(NODES_PER_INSERT_MAX) {
         let sql = format!(
             "INSERT INTO merkle_nodes (level, node_index, hash) VALUES {}",
-            projections::sql::values_list(chunk.len(), 3)
+            projections::sql::values_list(connection, chunk.len(), 3)
         );
         let mut query = sqlx::query(&sql);
         for node in chunk {

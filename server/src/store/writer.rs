@@ -172,8 +172,9 @@ async fn recorded_ids(
         .collect();
     let mut recorded = HashSet::new();
     for chunk in ids.chunks(IDS_PER_LOOKUP_MAX) {
-        let markers: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
-        let sql = format!("SELECT id FROM events WHERE id IN ({})", markers.join(", "));
+        // One row of `chunk.len()` values is a list of `chunk.len()` markers.
+        let markers = projections::sql::values_list(connection, 1, chunk.len());
+        let sql = format!("SELECT id FROM events WHERE id IN {markers}");
         let mut query = sqlx::query_as::<_, (String,)>(&sql);
         for id in chunk {
             query = query.bind(id.as_str());
