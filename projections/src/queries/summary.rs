@@ -47,8 +47,9 @@ enum Total {
     OpenConcerns,
     /// The sum of its per-day totals, less the period's entries voided before its end.
     DaysLessVoided,
-    /// The aggregate over its rows (a count of distinct beneficiaries).
-    Rows,
+    /// A count of distinct beneficiaries, read as the beneficiaries with at least one of its rows
+    /// (one index probe per beneficiary instead of sorting every row of the period).
+    DistinctBeneficiaries,
 }
 
 const IN_PERIOD_VISITS: &str = "v.occurred_on >= {from} AND v.occurred_on < {to}";
@@ -95,7 +96,7 @@ const FIGURES: &[Figure] = &[
         filter: IN_PERIOD_VISITS,
         value: "COUNT(DISTINCT v.beneficiary_id)",
         position: "v.position",
-        total: Total::Rows,
+        total: Total::DistinctBeneficiaries,
     },
     Figure {
         name: "concerns_raised",
@@ -140,7 +141,7 @@ const FIGURES: &[Figure] = &[
         filter: "h.occurred_on >= {from} AND h.occurred_on < {to}",
         value: "COUNT(DISTINCT h.beneficiary_id)",
         position: "h.position",
-        total: Total::Rows,
+        total: Total::DistinctBeneficiaries,
     },
     Figure {
         name: "disbursements_paid",
@@ -268,17 +269,16 @@ pub struct SummaryQuery {
 }
 
 fn rows_sql(figure: &Figure, query: &SummaryQuery, select: &str, extra_filter: &str) -> (String, Vec<Param>) {
-    let (join, district_filter) = match (figure.beneficiary, &query.district) {
-        (Some(column), Some(_)) => (
-            format!(" JOIN beneficiaries b ON b.beneficiary_id = {column}"),
-            " AND b.district = {district}".to_string(),
+    let template = match (figure.beneficiary, &query.district) {
+        // The district's beneficiaries first, each one's rows found by its index (`CROSS JOIN` keeps
+        // SQLite from scanning the whole city's period instead).
+        (Some(column), Some(_)) => format!(
+            "SELECT {select} FROM beneficiaries b CROSS JOIN {} WHERE {column} = b.beneficiary_id \
+             AND b.district = {{district}} AND {}{extra_filter}",
+            figure.from, figure.filter
         ),
-        _ => (String::new(), String::new()),
+        _ => format!("SELECT {select} FROM {} WHERE {}{extra_filter}", figure.from, figure.filter),
     };
-    let template = format!(
-        "SELECT {select} FROM {}{join} WHERE {}{district_filter}{extra_filter}",
-        figure.from, figure.filter
-    );
     let mut params =
         vec![("from", Param::Text(query.period.from.clone())), ("to", Param::Text(query.period.to.clone()))];
     if let Some(district) = &query.district {
@@ -321,7 +321,7 @@ pub async fn summary(pool: &AnyPool, query: &SummaryQuery) -> Result<Map<String,
                 let voided = Figure { filter: VOIDED_IN_PERIOD, ..*figure };
                 (days.in_period(figure.name) - rows_value(pool, &voided, query).await?).into()
             }
-            Total::Rows => rows_value(pool, figure, query).await?.into(),
+            Total::DistinctBeneficiaries => beneficiaries_with_rows(pool, figure, query).await?.into(),
         };
         figures.insert(figure.name.into(), value);
     }
@@ -359,6 +359,27 @@ const VOIDED_IN_PERIOD: &str =
 async fn rows_value(pool: &AnyPool, figure: &Figure, query: &SummaryQuery) -> Result<i64, ProjectionError> {
     let select = format!("CAST(COALESCE({}, 0) AS BIGINT)", figure.value);
     let (sql, params) = rows_sql(figure, query, &select, "");
+    scalar(pool, &sql, &params).await
+}
+
+/// How many beneficiaries have at least one of `figure`'s rows: its `COUNT(DISTINCT …)` value,
+/// since every row names a registered beneficiary.
+async fn beneficiaries_with_rows(
+    pool: &AnyPool,
+    figure: &Figure,
+    query: &SummaryQuery,
+) -> Result<i64, ProjectionError> {
+    let column = figure.beneficiary.ok_or_else(|| {
+        ProjectionError::Corrupt(format!("{} is not a figure about beneficiaries", figure.name))
+    })?;
+    let template = format!(
+        "SELECT COUNT(*) FROM beneficiaries b WHERE EXISTS (SELECT 1 FROM {} WHERE {column} = b.beneficiary_id \
+         AND {})",
+        figure.from, figure.filter
+    );
+    let params =
+        [("from", Param::Text(query.period.from.clone())), ("to", Param::Text(query.period.to.clone()))];
+    let (sql, params) = render(&template, &params);
     scalar(pool, &sql, &params).await
 }
 
