@@ -131,3 +131,17 @@ pub async fn reset(
         }
     }
 }
+
+/// Refreshes the planner's statistics of every projection's tables, after a catch-up that applied
+/// many events (a rebuild, a first start): PostgreSQL plans the report's queries from them, and its
+/// own autovacuum may not have caught up yet. SQLite's plans here do not depend on statistics.
+pub async fn refresh_statistics(connection: &mut AnyConnection) -> Result<(), ProjectionError> {
+    if is_sqlite(connection) {
+        return Ok(());
+    }
+    let mut tables: Vec<&str> =
+        ProjectionName::ALL.iter().flat_map(|projection| projection.tables()).copied().collect();
+    tables.push("daily_totals");
+    execute(connection, &format!("ANALYZE {}", tables.join(", "))).await?;
+    Ok(())
+}

@@ -55,14 +55,24 @@ pub async fn catch_up(
     connection: &mut AnyConnection,
     mut progress: impl FnMut(BatchOutcome),
 ) -> anyhow::Result<i64> {
+    let mut applied = 0;
     loop {
         let outcome = runner::apply_batch(connection).await.context("applying events to projections")?;
         progress(outcome);
+        applied += outcome.applied;
         if outcome.applied == 0 {
+            if applied >= STATISTICS_AFTER_EVENTS {
+                if let Err(error) = runner::refresh_statistics(connection).await {
+                    tracing::warn!(%error, "could not refresh the projections' planner statistics");
+                }
+            }
             return Ok(outcome.checkpoint);
         }
     }
 }
+
+/// A catch-up that applied at least this many events refreshes the planner's statistics.
+const STATISTICS_AFTER_EVENTS: usize = 10_000;
 
 /// The committed head of the log, as the database has it (every process's appends).
 pub async fn committed_head(database: &Database) -> anyhow::Result<i64> {
