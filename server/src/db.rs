@@ -59,6 +59,11 @@ fn options(url: &str) -> anyhow::Result<AnyConnectOptions> {
     Ok(options.log_statements(tracing::log::LevelFilter::Trace))
 }
 
+/// SQLite's dedicated writer and projector connections: a 32 MiB page cache (a negative size is in
+/// KiB), and WAL checkpoints inside their commits only past 25 000 pages (the rest is done by the
+/// background task of [`crate::store::wal`]).
+const SQLITE_LARGE_CACHE: &str = "PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 25000";
+
 /// Per-connection settings. SQLite: WAL, and `synchronous=FULL` so that a commit is durable before it
 /// is acknowledged; a busy timeout for the moments two connections want to write.
 async fn prepare(connection: &mut AnyConnection) -> Result<(), sqlx::Error> {
@@ -107,6 +112,17 @@ impl Database {
         Ok(connection)
     }
 
+    /// The append writer's dedicated connection, with a larger page cache (32 MiB on SQLite) for the
+    /// log's indexes, which every append probes and extends at random places (client ids), and no
+    /// WAL checkpoint inside its commits (see [`crate::store::wal`]).
+    pub async fn connect_for_writer(&self) -> anyhow::Result<AnyConnection> {
+        let mut connection = self.connect_one().await?;
+        if self.backend == Backend::Sqlite {
+            connection.execute(SQLITE_LARGE_CACHE).await.context("sizing the writer's page cache")?;
+        }
+        Ok(connection)
+    }
+
     /// One dedicated connection for applying events to the projections, with a larger page cache
     /// (32 MiB on SQLite) for the read models' indexes. Its commits need not be
     /// durable before the next one starts (SQLite `synchronous=NORMAL`, PostgreSQL
@@ -115,10 +131,13 @@ impl Database {
     pub async fn connect_for_projections(&self) -> anyhow::Result<AnyConnection> {
         let mut connection = self.connect_one().await?;
         let relax = match self.backend {
-            Backend::Sqlite => "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32768",
+            Backend::Sqlite => "PRAGMA synchronous = NORMAL",
             Backend::Postgres => "SET synchronous_commit = off",
         };
         connection.execute(relax).await.context("relaxing the projection connection's commits")?;
+        if self.backend == Backend::Sqlite {
+            connection.execute(SQLITE_LARGE_CACHE).await.context("sizing the projector's page cache")?;
+        }
         Ok(connection)
     }
 

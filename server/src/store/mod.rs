@@ -14,6 +14,7 @@
 //! - [`read`]: paged reads of the log and of a stream, and chain verification.
 //! - [`tree`]: the Merkle tree's stored nodes, roots and proofs.
 //! - [`checkpoints`]: the signed checkpoints, every one kept.
+//! - [`wal`]: SQLite's write-ahead log, checkpointed in the background rather than inside commits.
 
 pub mod append;
 pub mod checkpoints;
@@ -24,6 +25,7 @@ pub mod recent;
 pub mod replay;
 pub mod streams;
 pub mod tree;
+pub mod wal;
 pub mod writer;
 
 use anyhow::Context;
@@ -58,11 +60,14 @@ impl Store {
     /// `keyring` seals personal fields; without one (read-only commands) an append that carries a
     /// personal field is refused.
     pub async fn open(database: &Database, keyring: Option<Keyring>) -> anyhow::Result<Store> {
-        let mut connection = database.connect_one().await?;
+        let mut connection = database.connect_for_writer().await?;
         let (committed, frontier) = tree_caught_up(&mut connection).await?;
         let (head_sender, head) = watch::channel(committed);
         let (sender, receiver) = mpsc::channel(PENDING_APPENDS_MAX);
         tokio::spawn(writer::run(connection, receiver, head_sender, frontier, keyring));
+        if database.backend == crate::db::Backend::Sqlite {
+            tokio::spawn(wal::run(database.clone(), head.clone()));
+        }
         Ok(Store { pool: database.pool.clone(), writer: sender, head })
     }
 
