@@ -424,9 +424,10 @@ async fn catch_up_with_progress(database: &Database) -> anyhow::Result<i64> {
     let checkpoints = projections::runner::checkpoints(&database.pool).await?;
     let low = checkpoints.iter().map(|(_, c)| *c).min().unwrap_or(0);
     let bar = progress_bar((head - low).max(0) as u64, "projecting");
-    let reached =
-        catch_up(&mut connection, |outcome| bar.set_position((outcome.checkpoint - low).max(0) as u64))
-            .await?;
+    let reached = catch_up(&mut connection, &database.write_turns, |outcome| {
+        bar.set_position((outcome.checkpoint - low).max(0) as u64)
+    })
+    .await?;
     bar.finish_and_clear();
     Ok(reached)
 }

@@ -3,6 +3,7 @@
 //! Everything above this module speaks sqlx's `Any` driver with `$1`-style parameters, which both
 //! SQLite and PostgreSQL accept, so the SQL that differs between backends stays small and visible.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -60,9 +61,9 @@ fn options(url: &str) -> anyhow::Result<AnyConnectOptions> {
 }
 
 /// SQLite's dedicated writer and projector connections: a 32 MiB page cache (a negative size is in
-/// KiB), and WAL checkpoints inside their commits only past 25 000 pages (the rest is done by the
-/// background task of [`crate::store::wal`]).
-const SQLITE_LARGE_CACHE: &str = "PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 25000";
+/// KiB), and WAL checkpoints inside their commits only as a last resort, past 100 000 pages (the
+/// background task of [`crate::store::wal`] does them).
+const SQLITE_LARGE_CACHE: &str = "PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 100000";
 
 /// Per-connection settings. SQLite: WAL, and `synchronous=FULL` so that a commit is durable before it
 /// is acknowledged; a busy timeout for the moments two connections want to write.
@@ -87,6 +88,33 @@ pub struct Database {
     pub backend: Backend,
     /// A pool of connections.
     pub pool: AnyPool,
+    /// Turns at SQLite's one write lock for this process's writer, projector and WAL checkpoints.
+    pub write_turns: WriteTurns,
+}
+
+/// Turns at SQLite's write lock, taken in the order they are asked for.
+///
+/// SQLite lets one connection write at a time, and one that finds the lock taken sleeps in growing
+/// steps (up to 100 ms) before it tries again; two connections of one process that both write often
+/// — the append writer and the projector — would then win and lose the lock by chance, and an
+/// append could wait through many projector batches. Taking a turn here first makes them alternate.
+/// PostgreSQL needs none (its writers lock what they touch and queue fairly): `take` is then free.
+#[derive(Clone, Debug)]
+pub struct WriteTurns(Option<Arc<tokio::sync::Mutex<()>>>);
+
+impl WriteTurns {
+    /// Turns for `backend`.
+    fn for_backend(backend: Backend) -> Self {
+        WriteTurns((backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(()))))
+    }
+
+    /// Waits for this process's turn to write (none on PostgreSQL); the turn ends when it is dropped.
+    pub async fn take(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        match &self.0 {
+            Some(turns) => Some(turns.clone().lock_owned().await),
+            None => None,
+        }
+    }
 }
 
 impl Database {
@@ -100,7 +128,7 @@ impl Database {
             .connect_with(options(url)?)
             .await
             .with_context(|| format!("opening database {url:?}"))?;
-        Ok(Database { url: url.to_owned(), backend, pool })
+        Ok(Database { url: url.to_owned(), backend, pool, write_turns: WriteTurns::for_backend(backend) })
     }
 
     /// One dedicated connection (the append writer's, the projection runner's).

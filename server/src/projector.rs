@@ -15,7 +15,7 @@ use projections::ProjectionName;
 use sqlx::AnyConnection;
 use tokio::sync::watch;
 
-use crate::db::{Backend, Database};
+use crate::db::{Backend, Database, WriteTurns};
 
 /// How long a query waits for the projections to reach the head before answering from what they
 /// have (and saying how far behind they are).
@@ -53,11 +53,14 @@ pub struct ProjectionStatus {
 /// Applies batches until every projection has reached the log's head.
 pub async fn catch_up(
     connection: &mut AnyConnection,
+    write_turns: &WriteTurns,
     mut progress: impl FnMut(BatchOutcome),
 ) -> anyhow::Result<i64> {
     let mut applied = 0;
     loop {
+        let turn = write_turns.take().await;
         let outcome = runner::apply_batch(connection).await.context("applying events to projections")?;
+        drop(turn);
         progress(outcome);
         applied += outcome.applied;
         if outcome.applied == 0 {
@@ -158,7 +161,7 @@ impl Projector {
     pub async fn rebuild(&self, projection: ProjectionName) -> anyhow::Result<i64> {
         let mut connection = self.database.connect_for_projections().await?;
         runner::reset(&mut connection, projection).await?;
-        let reached = catch_up(&mut connection, |_| {}).await?;
+        let reached = catch_up(&mut connection, &self.database.write_turns, |_| {}).await?;
         let _ = self.wake.send(());
         Ok(reached)
     }
@@ -214,7 +217,7 @@ impl Runner {
                 }
             }
             let checkpoint = &self.checkpoint;
-            if let Err(error) = catch_up(&mut connection, |outcome| {
+            if let Err(error) = catch_up(&mut connection, &self.database.write_turns, |outcome| {
                 checkpoint.send_replace(outcome.checkpoint);
             })
             .await

@@ -21,8 +21,10 @@ pub async fn rebuild(database: &Database) -> anyhow::Result<Throughput> {
     for projection in ProjectionName::ALL {
         projections::runner::reset(&mut connection, projection).await?;
     }
-    let reached =
-        catch_up(&mut connection, |outcome| bar.set_position(outcome.checkpoint.max(0) as u64)).await?;
+    let reached = catch_up(&mut connection, &database.write_turns, |outcome| {
+        bar.set_position(outcome.checkpoint.max(0) as u64)
+    })
+    .await?;
     let elapsed = started.elapsed();
     bar.finish_and_clear();
     anyhow::ensure!(reached == head, "the projections reached {reached}, not the head {head}");

@@ -64,7 +64,8 @@ impl Store {
         let (committed, frontier) = tree_caught_up(&mut connection).await?;
         let (head_sender, head) = watch::channel(committed);
         let (sender, receiver) = mpsc::channel(PENDING_APPENDS_MAX);
-        tokio::spawn(writer::run(connection, receiver, head_sender, frontier, keyring));
+        let turns = database.write_turns.clone();
+        tokio::spawn(writer::run(connection, receiver, head_sender, frontier, keyring, turns));
         if database.backend == crate::db::Backend::Sqlite {
             tokio::spawn(wal::run(database.clone(), head.clone()));
         }

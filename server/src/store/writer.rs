@@ -23,6 +23,7 @@ use super::group::{tree_error, Group, Head};
 use super::known::Known;
 use super::tree;
 use super::{AppendError, AppendOutcome, AppendRequest};
+use crate::db::WriteTurns;
 use crate::privacy::Keyring;
 
 /// The PostgreSQL advisory lock key every writer holds while it appends ("aidlappd").
@@ -43,13 +44,15 @@ pub struct AppendJob {
 }
 
 /// Runs until every sender is dropped, publishing the log's head position after each commit.
-/// `frontier` is the Merkle tree's frontier over the records committed when the writer starts.
+/// `frontier` is the Merkle tree's frontier over the records committed when the writer starts; each
+/// group waits for its turn in `write_turns`.
 pub async fn run(
     mut connection: AnyConnection,
     mut jobs: mpsc::Receiver<AppendJob>,
     head: watch::Sender<i64>,
     mut frontier: MerkleFrontier,
     keyring: Option<Keyring>,
+    write_turns: WriteTurns,
 ) {
     let mut group: Vec<AppendJob> = Vec::new();
     let mut known = Known::default();
@@ -66,8 +69,10 @@ pub async fn run(
             }
         }
         let all: Vec<&AppendRequest> = group.iter().flat_map(|job| job.requests.iter()).collect();
+        let turn = write_turns.take().await;
         let (mut results, committed_head) =
             commit_group(&mut connection, &all, &mut frontier, &mut known, keyring.as_ref()).await;
+        drop(turn);
         if let Some(position) = committed_head {
             head.send_if_modified(|current| {
                 let advanced = position > *current;
