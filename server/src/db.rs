@@ -60,10 +60,13 @@ fn options(url: &str) -> anyhow::Result<AnyConnectOptions> {
     Ok(options.log_statements(tracing::log::LevelFilter::Trace))
 }
 
-/// SQLite's dedicated writer and projector connections: a 32 MiB page cache (a negative size is in
-/// KiB), and WAL checkpoints inside their commits only as a last resort, past 100 000 pages (the
-/// background task of [`crate::store::wal`] does them).
-const SQLITE_LARGE_CACHE: &str = "PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 100000";
+/// SQLite's dedicated writer and projector connections checkpoint the WAL inside their commits only
+/// as a last resort, past 100 000 pages: the background task of [`crate::store::wal`] does it.
+const SQLITE_NO_INLINE_CHECKPOINTS: &str = "PRAGMA wal_autocheckpoint = 100000";
+
+/// The projector's page cache on SQLite: 32 MiB (a negative size is in KiB), for the read models'
+/// indexes.
+const SQLITE_LARGE_CACHE: &str = "PRAGMA cache_size = -32768";
 
 /// Per-connection settings. SQLite: WAL, and `synchronous=FULL` so that a commit is durable before it
 /// is acknowledged; a busy timeout for the moments two connections want to write.
@@ -140,19 +143,21 @@ impl Database {
         Ok(connection)
     }
 
-    /// The append writer's dedicated connection, with a larger page cache (32 MiB on SQLite) for the
-    /// log's indexes, which every append probes and extends at random places (client ids), and no
-    /// WAL checkpoint inside its commits (see [`crate::store::wal`]).
+    /// The append writer's dedicated connection: on SQLite, with WAL checkpoints inside its commits
+    /// only as a last resort (see [`crate::store::wal`]).
     pub async fn connect_for_writer(&self) -> anyhow::Result<AnyConnection> {
         let mut connection = self.connect_one().await?;
         if self.backend == Backend::Sqlite {
-            connection.execute(SQLITE_LARGE_CACHE).await.context("sizing the writer's page cache")?;
+            connection
+                .execute(SQLITE_NO_INLINE_CHECKPOINTS)
+                .await
+                .context("leaving checkpoints to the background")?;
         }
         Ok(connection)
     }
 
     /// One dedicated connection for applying events to the projections, with a larger page cache
-    /// (32 MiB on SQLite) for the read models' indexes. Its commits need not be
+    /// (32 MiB on SQLite) for the read models' indexes and no inline WAL checkpoints. Its commits need not be
     /// durable before the next one starts (SQLite `synchronous=NORMAL`, PostgreSQL
     /// `synchronous_commit=off`): a crash can only undo the last batches, checkpoint and rows
     /// together, and the runner applies them again. The writer's commits stay fully durable.
@@ -164,6 +169,10 @@ impl Database {
         };
         connection.execute(relax).await.context("relaxing the projection connection's commits")?;
         if self.backend == Backend::Sqlite {
+            connection
+                .execute(SQLITE_NO_INLINE_CHECKPOINTS)
+                .await
+                .context("leaving checkpoints to the background")?;
             connection.execute(SQLITE_LARGE_CACHE).await.context("sizing the projector's page cache")?;
         }
         Ok(connection)
