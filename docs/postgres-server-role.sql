@@ -13,5 +13,6 @@ GRANT SELECT, UPDATE ON projection_checkpoints TO aidledger_server;
 GRANT SELECT, INSERT, UPDATE, DELETE ON
     beneficiaries, visits, concerns, hardship_assessments, pairings,
     funds, disbursements, disbursement_movements,
-    volunteers, volunteer_hours, activities, suggestions, suggestion_steps, daily_totals
+    volunteers, volunteer_hours, activities, suggestions, suggestion_steps, daily_totals,
+    monthly_beneficiaries
     TO aidledger_server;

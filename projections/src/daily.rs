@@ -7,7 +7,7 @@
 //! per figure and day. Each projection owns its figures' rows, and a reset deletes them with the rest
 //! of its tables.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use sqlx::AnyConnection;
 
@@ -17,10 +17,12 @@ use crate::ProjectionName;
 /// Figure-and-day totals per upsert statement at most (four parameters each).
 const TOTALS_PER_UPSERT_MAX: usize = 250;
 
-/// One batch's additions to the per-day totals, not yet written.
+/// One batch's additions to the per-day totals, and the beneficiaries it marks as counted in a
+/// month, not yet written.
 #[derive(Debug, Default)]
 pub struct DailyTotals {
     additions: HashMap<(&'static str, String), (ProjectionName, i64)>,
+    months: HashSet<(&'static str, String, String)>,
 }
 
 impl DailyTotals {
@@ -30,8 +32,30 @@ impl DailyTotals {
         entry.1 += amount;
     }
 
-    /// Writes every addition into `daily_totals` and forgets them.
+    /// Marks `beneficiary_id` as counted in `figure` in the month of `day` (`YYYY-MM-DD`): a count of
+    /// distinct beneficiaries over whole months is then a count over these marks
+    /// (`monthly_beneficiaries`, owned by the beneficiaries projection).
+    pub fn mark_month(&mut self, figure: &'static str, day: &str, beneficiary_id: &str) {
+        let month = day.get(..7).unwrap_or(day);
+        self.months.insert((figure, month.to_owned(), beneficiary_id.to_owned()));
+    }
+
+    /// Writes every addition into `daily_totals`, and every mark into `monthly_beneficiaries`, and
+    /// forgets them.
     pub async fn write(&mut self, connection: &mut AnyConnection) -> Result<(), sqlx::Error> {
+        let months: Vec<_> = self.months.drain().collect();
+        for chunk in months.chunks(TOTALS_PER_UPSERT_MAX) {
+            let sql = format!(
+                "INSERT INTO monthly_beneficiaries (figure, month, beneficiary_id) VALUES {} \
+                 ON CONFLICT (figure, month, beneficiary_id) DO NOTHING",
+                values_list(connection, chunk.len(), 3)
+            );
+            let mut query = sqlx::query(&sql);
+            for (figure, month, beneficiary_id) in chunk {
+                query = query.bind(*figure).bind(month.as_str()).bind(beneficiary_id.as_str());
+            }
+            query.execute(&mut *connection).await?;
+        }
         let additions: Vec<_> = self.additions.drain().filter(|(_, (_, amount))| *amount != 0).collect();
         for chunk in additions.chunks(TOTALS_PER_UPSERT_MAX) {
             let sql = format!(

@@ -123,9 +123,14 @@ impl ProjectionName {
     /// The tables the projection owns, emptied by a rebuild.
     pub fn tables(self) -> &'static [&'static str] {
         match self {
-            ProjectionName::Beneficiaries => {
-                &["beneficiaries", "visits", "concerns", "hardship_assessments", "pairings"]
-            }
+            ProjectionName::Beneficiaries => &[
+                "beneficiaries",
+                "visits",
+                "concerns",
+                "hardship_assessments",
+                "pairings",
+                "monthly_beneficiaries",
+            ],
             ProjectionName::Disbursements => &["funds", "disbursements", "disbursement_movements"],
             ProjectionName::Volunteers => &["volunteers", "volunteer_hours"],
             ProjectionName::Activities => &["activities"],

@@ -132,7 +132,7 @@ pub async fn reset(
     }
 }
 
-/// Refreshes the planner's statistics of every projection's tables, after a catch-up that applied
+/// Vacuums every projection's tables and refreshes their planner statistics, after a catch-up that applied
 /// many events (a rebuild, a first start): PostgreSQL plans the report's queries from them, and its
 /// own autovacuum may not have caught up yet. SQLite's plans here do not depend on statistics.
 pub async fn refresh_statistics(connection: &mut AnyConnection) -> Result<(), ProjectionError> {
@@ -142,6 +142,9 @@ pub async fn refresh_statistics(connection: &mut AnyConnection) -> Result<(), Pr
     let mut tables: Vec<&str> =
         ProjectionName::ALL.iter().flat_map(|projection| projection.tables()).copied().collect();
     tables.push("daily_totals");
-    execute(connection, &format!("ANALYZE {}", tables.join(", "))).await?;
+    tables.dedup();
+    // VACUUM too: the per-day totals are upserted batch after batch, and a table left with its dead
+    // versions (or without its visibility map) is read row by row instead of from its indexes.
+    execute(connection, &format!("VACUUM (ANALYZE) {}", tables.join(", "))).await?;
     Ok(())
 }

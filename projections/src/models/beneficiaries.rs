@@ -42,10 +42,19 @@ pub fn rows(recorded: &RecordedEvent, rows: &mut NewRows, daily: &mut DailyTotal
                 Param::Int(0),
             ],
         ),
-        B::HardshipAssessed(e) => rows.add(
-            "INSERT INTO hardship_assessments (position, beneficiary_id, cause, severity, occurred_on)",
-            vec![Param::Int(recorded.position), id(), Param::Text(name_of(&e.cause)), Param::Int(e.severity.get()), date()],
-        ),
+        B::HardshipAssessed(e) => {
+            rows.add(
+                "INSERT INTO hardship_assessments (position, beneficiary_id, cause, severity, occurred_on)",
+                vec![
+                    Param::Int(recorded.position),
+                    id(),
+                    Param::Text(name_of(&e.cause)),
+                    Param::Int(e.severity.get()),
+                    date(),
+                ],
+            );
+            daily.mark_month("hardship_cases", &recorded.date, &recorded.stream_id);
+        }
         B::VisitRecorded(e) => {
             rows.add(
                 "INSERT INTO visits (position, beneficiary_id, visit_kind, staff, duration_minutes, occurred_on)",
@@ -60,6 +69,7 @@ pub fn rows(recorded: &RecordedEvent, rows: &mut NewRows, daily: &mut DailyTotal
             );
             daily.add(PROJECTION, visits_of_kind(&e.visit_kind), &recorded.date, 1);
             daily.add(PROJECTION, "visits_total", &recorded.date, 1);
+            daily.mark_month("beneficiaries_visited", &recorded.date, &recorded.stream_id);
         }
         B::ConcernRaised(e) => {
             rows.add(

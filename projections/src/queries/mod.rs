@@ -17,6 +17,15 @@ pub struct Period {
 }
 
 impl Period {
+    /// The period as whole months (`YYYY-MM`, the first one in and the first one after), when it
+    /// starts and ends on the first of a month.
+    pub fn whole_months(&self) -> Option<(&str, &str)> {
+        match (self.from.strip_suffix("-01"), self.to.strip_suffix("-01")) {
+            (Some(from), Some(to)) if from.len() == 7 && to.len() == 7 => Some((from, to)),
+            _ => None,
+        }
+    }
+
     /// Parses `from` and `to` (each `YYYY-MM-DD`, `from` before `to`).
     pub fn parse(from: &str, to: &str) -> Result<Period, String> {
         let start = Date::parse(from).map_err(|e| format!("from: {e}"))?;

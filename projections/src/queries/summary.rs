@@ -47,8 +47,9 @@ enum Total {
     OpenConcerns,
     /// The sum of its per-day totals, less the period's entries voided before its end.
     DaysLessVoided,
-    /// A count of distinct beneficiaries, read as the beneficiaries with at least one of its rows
-    /// (one index probe per beneficiary instead of sorting every row of the period).
+    /// A count of distinct beneficiaries: over whole months, from the beneficiaries marked in each
+    /// month; otherwise the beneficiaries with at least one of its rows (one index probe per
+    /// beneficiary instead of sorting every row of the period).
     DistinctBeneficiaries,
 }
 
@@ -321,7 +322,10 @@ pub async fn summary(pool: &AnyPool, query: &SummaryQuery) -> Result<Map<String,
                 let voided = Figure { filter: VOIDED_IN_PERIOD, ..*figure };
                 (days.in_period(figure.name) - rows_value(pool, &voided, query).await?).into()
             }
-            Total::DistinctBeneficiaries => beneficiaries_with_rows(pool, figure, query).await?.into(),
+            Total::DistinctBeneficiaries => match query.period.whole_months() {
+                Some((from, to)) => beneficiaries_marked(pool, figure, from, to).await?.into(),
+                None => beneficiaries_with_rows(pool, figure, query).await?.into(),
+            },
         };
         figures.insert(figure.name.into(), value);
     }
@@ -360,6 +364,25 @@ async fn rows_value(pool: &AnyPool, figure: &Figure, query: &SummaryQuery) -> Re
     let select = format!("CAST(COALESCE({}, 0) AS BIGINT)", figure.value);
     let (sql, params) = rows_sql(figure, query, &select, "");
     scalar(pool, &sql, &params).await
+}
+
+/// How many beneficiaries are marked in `figure` in a month from `from` to before `to` (`YYYY-MM`).
+async fn beneficiaries_marked(
+    pool: &AnyPool,
+    figure: &Figure,
+    from: &str,
+    to: &str,
+) -> Result<i64, ProjectionError> {
+    let (count,): (i64,) = sqlx::query_as(
+        "SELECT CAST(COUNT(DISTINCT beneficiary_id) AS BIGINT) FROM monthly_beneficiaries \
+         WHERE figure = $1 AND month >= $2 AND month < $3",
+    )
+    .bind(figure.name)
+    .bind(from)
+    .bind(to)
+    .fetch_one(pool)
+    .await?;
+    Ok(count)
 }
 
 /// How many beneficiaries have at least one of `figure`'s rows: its `COUNT(DISTINCT …)` value,
