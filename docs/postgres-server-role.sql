@@ -14,5 +14,5 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON
     beneficiaries, visits, concerns, hardship_assessments, pairings,
     funds, disbursements, disbursement_movements,
     volunteers, volunteer_hours, activities, suggestions, suggestion_steps, daily_totals,
-    monthly_beneficiaries
+    beneficiary_marks
     TO aidledger_server;

@@ -18,11 +18,11 @@ use crate::ProjectionName;
 const TOTALS_PER_UPSERT_MAX: usize = 250;
 
 /// One batch's additions to the per-day totals, and the beneficiaries it marks as counted in a
-/// month, not yet written.
+/// month and a year, not yet written.
 #[derive(Debug, Default)]
 pub struct DailyTotals {
     additions: HashMap<(&'static str, String), (ProjectionName, i64)>,
-    months: HashSet<(&'static str, String, String)>,
+    marks: HashSet<(&'static str, &'static str, String, String)>,
 }
 
 impl DailyTotals {
@@ -32,27 +32,29 @@ impl DailyTotals {
         entry.1 += amount;
     }
 
-    /// Marks `beneficiary_id` as counted in `figure` in the month of `day` (`YYYY-MM-DD`): a count of
-    /// distinct beneficiaries over whole months is then a count over these marks
-    /// (`monthly_beneficiaries`, owned by the beneficiaries projection).
-    pub fn mark_month(&mut self, figure: &'static str, day: &str, beneficiary_id: &str) {
-        let month = day.get(..7).unwrap_or(day);
-        self.months.insert((figure, month.to_owned(), beneficiary_id.to_owned()));
+    /// Marks `beneficiary_id` as counted in `figure` in the month and the year of `day`
+    /// (`YYYY-MM-DD`): a count of distinct beneficiaries over whole months or whole years is then a
+    /// count over these marks (`beneficiary_marks`, owned by the beneficiaries projection).
+    pub fn mark(&mut self, figure: &'static str, day: &str, beneficiary_id: &str) {
+        for (span, length) in [("month", 7), ("year", 4)] {
+            let period = day.get(..length).unwrap_or(day).to_owned();
+            self.marks.insert((figure, span, period, beneficiary_id.to_owned()));
+        }
     }
 
-    /// Writes every addition into `daily_totals`, and every mark into `monthly_beneficiaries`, and
-    /// forgets them.
+    /// Writes every addition into `daily_totals`, and every mark into `beneficiary_marks`, and forgets
+    /// them.
     pub async fn write(&mut self, connection: &mut AnyConnection) -> Result<(), sqlx::Error> {
-        let months: Vec<_> = self.months.drain().collect();
-        for chunk in months.chunks(TOTALS_PER_UPSERT_MAX) {
+        let marks: Vec<_> = self.marks.drain().collect();
+        for chunk in marks.chunks(TOTALS_PER_UPSERT_MAX) {
             let sql = format!(
-                "INSERT INTO monthly_beneficiaries (figure, month, beneficiary_id) VALUES {} \
-                 ON CONFLICT (figure, month, beneficiary_id) DO NOTHING",
-                values_list(connection, chunk.len(), 3)
+                "INSERT INTO beneficiary_marks (figure, span, period, beneficiary_id) VALUES {} \
+                 ON CONFLICT (figure, span, period, beneficiary_id) DO NOTHING",
+                values_list(connection, chunk.len(), 4)
             );
             let mut query = sqlx::query(&sql);
-            for (figure, month, beneficiary_id) in chunk {
-                query = query.bind(*figure).bind(month.as_str()).bind(beneficiary_id.as_str());
+            for (figure, span, period, beneficiary_id) in chunk {
+                query = query.bind(*figure).bind(*span).bind(period.as_str()).bind(beneficiary_id.as_str());
             }
             query.execute(&mut *connection).await?;
         }

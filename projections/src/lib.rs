@@ -129,7 +129,7 @@ impl ProjectionName {
                 "concerns",
                 "hardship_assessments",
                 "pairings",
-                "monthly_beneficiaries",
+                "beneficiary_marks",
             ],
             ProjectionName::Disbursements => &["funds", "disbursements", "disbursement_movements"],
             ProjectionName::Volunteers => &["volunteers", "volunteer_hours"],

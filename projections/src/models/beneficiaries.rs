@@ -53,7 +53,7 @@ pub fn rows(recorded: &RecordedEvent, rows: &mut NewRows, daily: &mut DailyTotal
                     date(),
                 ],
             );
-            daily.mark_month("hardship_cases", &recorded.date, &recorded.stream_id);
+            daily.mark("hardship_cases", &recorded.date, &recorded.stream_id);
         }
         B::VisitRecorded(e) => {
             rows.add(
@@ -69,7 +69,7 @@ pub fn rows(recorded: &RecordedEvent, rows: &mut NewRows, daily: &mut DailyTotal
             );
             daily.add(PROJECTION, visits_of_kind(&e.visit_kind), &recorded.date, 1);
             daily.add(PROJECTION, "visits_total", &recorded.date, 1);
-            daily.mark_month("beneficiaries_visited", &recorded.date, &recorded.stream_id);
+            daily.mark("beneficiaries_visited", &recorded.date, &recorded.stream_id);
         }
         B::ConcernRaised(e) => {
             rows.add(

@@ -17,11 +17,17 @@ pub struct Period {
 }
 
 impl Period {
-    /// The period as whole months (`YYYY-MM`, the first one in and the first one after), when it
-    /// starts and ends on the first of a month.
-    pub fn whole_months(&self) -> Option<(&str, &str)> {
+    /// The period as whole years (`YYYY`, the first one in and the first one after) when it starts
+    /// and ends on a first of January, else as whole months (`YYYY-MM`) when it starts and ends on the
+    /// first of a month: the span's name and the two periods.
+    pub fn whole_span(&self) -> Option<(&'static str, &str, &str)> {
+        if let (Some(from), Some(to)) = (self.from.strip_suffix("-01-01"), self.to.strip_suffix("-01-01")) {
+            if from.len() == 4 && to.len() == 4 {
+                return Some(("year", from, to));
+            }
+        }
         match (self.from.strip_suffix("-01"), self.to.strip_suffix("-01")) {
-            (Some(from), Some(to)) if from.len() == 7 && to.len() == 7 => Some((from, to)),
+            (Some(from), Some(to)) if from.len() == 7 && to.len() == 7 => Some(("month", from, to)),
             _ => None,
         }
     }

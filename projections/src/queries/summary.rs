@@ -47,8 +47,8 @@ enum Total {
     OpenConcerns,
     /// The sum of its per-day totals, less the period's entries voided before its end.
     DaysLessVoided,
-    /// A count of distinct beneficiaries: over whole months, from the beneficiaries marked in each
-    /// month; otherwise the beneficiaries with at least one of its rows (one index probe per
+    /// A count of distinct beneficiaries: over whole years or months, from the beneficiaries marked
+    /// in each; otherwise the beneficiaries with at least one of its rows (one index probe per
     /// beneficiary instead of sorting every row of the period).
     DistinctBeneficiaries,
 }
@@ -322,8 +322,8 @@ pub async fn summary(pool: &AnyPool, query: &SummaryQuery) -> Result<Map<String,
                 let voided = Figure { filter: VOIDED_IN_PERIOD, ..*figure };
                 (days.in_period(figure.name) - rows_value(pool, &voided, query).await?).into()
             }
-            Total::DistinctBeneficiaries => match query.period.whole_months() {
-                Some((from, to)) => beneficiaries_marked(pool, figure, from, to).await?.into(),
+            Total::DistinctBeneficiaries => match query.period.whole_span() {
+                Some((span, from, to)) => beneficiaries_marked(pool, figure, span, from, to).await?.into(),
                 None => beneficiaries_with_rows(pool, figure, query).await?.into(),
             },
         };
@@ -366,18 +366,21 @@ async fn rows_value(pool: &AnyPool, figure: &Figure, query: &SummaryQuery) -> Re
     scalar(pool, &sql, &params).await
 }
 
-/// How many beneficiaries are marked in `figure` in a month from `from` to before `to` (`YYYY-MM`).
+/// How many beneficiaries are marked in `figure` in a `span` (month or year) from `from` to before `to`.
 async fn beneficiaries_marked(
     pool: &AnyPool,
     figure: &Figure,
+    span: &str,
     from: &str,
     to: &str,
 ) -> Result<i64, ProjectionError> {
+    // DISTINCT in a subquery: PostgreSQL hashes it, where COUNT(DISTINCT …) would sort.
     let (count,): (i64,) = sqlx::query_as(
-        "SELECT CAST(COUNT(DISTINCT beneficiary_id) AS BIGINT) FROM monthly_beneficiaries \
-         WHERE figure = $1 AND month >= $2 AND month < $3",
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT DISTINCT beneficiary_id FROM beneficiary_marks \
+         WHERE figure = $1 AND span = $2 AND period >= $3 AND period < $4) marked",
     )
     .bind(figure.name)
+    .bind(span)
     .bind(from)
     .bind(to)
     .fetch_one(pool)
