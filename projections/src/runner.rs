@@ -7,7 +7,7 @@ use sqlx::{AnyConnection, Executor};
 
 use crate::daily::DailyTotals;
 use crate::rows::NewRows;
-use crate::sql::{begin_write, is_sqlite};
+use crate::sql::{begin_write, execute, is_sqlite};
 use crate::{ProjectionError, ProjectionName, RecordedEvent};
 
 /// Events applied in one transaction at most: enough to share each commit's cost, few enough that the
@@ -35,10 +35,6 @@ where
     rows.into_iter()
         .map(|(name, position)| Ok((name.parse().map_err(ProjectionError::Corrupt)?, position)))
         .collect()
-}
-
-async fn execute(connection: &mut AnyConnection, sql: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(sql).execute(&mut *connection).await.map(|_| ())
 }
 
 /// Applies the next batch of events to every projection that is behind.

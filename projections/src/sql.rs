@@ -92,6 +92,11 @@ pub fn bind_all<'q>(
     query
 }
 
+/// Runs one statement that binds nothing and returns no rows (`BEGIN`, `COMMIT`, `SAVEPOINT` …).
+pub async fn execute(connection: &mut AnyConnection, sql: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(sql).execute(&mut *connection).await.map(|_| ())
+}
+
 /// Whether `connection` is to SQLite (which needs `BEGIN IMMEDIATE` to take the write lock up front).
 pub fn is_sqlite(connection: &AnyConnection) -> bool {
     connection.backend_name().eq_ignore_ascii_case("sqlite")

@@ -15,6 +15,7 @@ use domain::merkle::{MerkleFrontier, Node};
 use domain::record::{Meta, Record, RecordHash};
 use domain::values::Id;
 use domain::{EventType, RuleBreach, StreamKind, StreamName};
+use projections::sql::execute;
 use serde_json::Value;
 use sqlx::AnyConnection;
 
@@ -346,10 +347,6 @@ fn insert_sql(connection: &AnyConnection, rows: usize) -> String {
         "INSERT INTO events (position, stream, version, id, type, body, hash) VALUES {}",
         projections::sql::values_list(connection, rows, 7)
     )
-}
-
-async fn execute(connection: &mut AnyConnection, sql: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(sql).execute(&mut *connection).await.map(|_| ())
 }
 
 /// A tree failure as an append failure.

@@ -29,16 +29,6 @@ pub async fn load(connection: &mut AnyConnection, stream: &StreamName) -> Result
     Ok(LoadedStream { state, version: bodies.len() as i64 })
 }
 
-/// Whether `stream` has its opening event.
-pub async fn exists(connection: &mut AnyConnection, stream: &StreamName) -> Result<bool, AppendError> {
-    let found: Option<(i64,)> =
-        sqlx::query_as("SELECT position FROM events WHERE stream = $1 AND version = 1")
-            .bind(stream.to_string())
-            .fetch_optional(&mut *connection)
-            .await?;
-    Ok(found.is_some())
-}
-
 /// Reads a stored record body back.
 pub fn parse_record(body: &str) -> Result<Record, AppendError> {
     let value: serde_json::Value =

@@ -15,6 +15,7 @@ use std::collections::HashSet;
 
 use domain::merkle::MerkleFrontier;
 use domain::record::{format_recorded_at, RecordHash};
+use projections::sql::execute;
 use sqlx::AnyConnection;
 use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot, watch};
@@ -91,10 +92,6 @@ pub async fn run(
 /// The log's head position as committed now (0 when empty).
 pub async fn committed_head(connection: &mut AnyConnection) -> Result<i64, AppendError> {
     Ok(read_head(connection).await?.position)
-}
-
-async fn execute(connection: &mut AnyConnection, sql: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(sql).execute(&mut *connection).await.map(|_| ())
 }
 
 /// Starts a transaction that holds the log's write lock from its first statement (SQLite's
