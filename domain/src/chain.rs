@@ -23,6 +23,19 @@ impl ChainVerifier {
         Self::default()
     }
 
+    /// A verifier taking up the chain after a record already checked: expecting `next_position`,
+    /// whose `prev_hash` must be `prev_hash`. Lets separate verifiers check consecutive runs of the
+    /// log side by side, each run starting from the stored hash of the record before it (which the
+    /// run before checks).
+    pub fn resume(next_position: i64, prev_hash: RecordHash) -> Self {
+        Self { next_position, prev_hash }
+    }
+
+    /// The position it expects next.
+    pub fn next_position(&self) -> i64 {
+        self.next_position
+    }
+
     /// How many records have passed.
     pub fn checked(&self) -> i64 {
         self.next_position - 1

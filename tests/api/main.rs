@@ -19,3 +19,4 @@ mod rules;
 mod scenario;
 mod tamper;
 mod tokens;
+mod verification;

@@ -3,13 +3,19 @@
 //! is needed.
 //!
 //! # Layout
-//! - [`database`]: the chain record by record, every stored tree node against the tree recomputed
-//!   from the records, and every stored checkpoint's signature and root.
+//! - [`database`]: one pass over the log: the chain record by record, every stored tree node against
+//!   the tree recomputed from the records, and every stored checkpoint's signature and root.
+//! - [`chain`]: the log's records read in pages and their chain checked on every core.
+//! - [`stored_tree`], [`stored_checkpoints`]: the stored nodes and checkpoints, compared as the walk
+//!   reaches them.
 //! - [`export_file`]: an export (records and checkpoint) offline: each line's canonical form, hash
 //!   and link, the tree root against the checkpoint's, and the checkpoint's signature.
 
+pub mod chain;
 pub mod database;
 pub mod export_file;
+pub mod stored_checkpoints;
+pub mod stored_tree;
 
 use std::fmt;
 
