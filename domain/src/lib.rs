@@ -20,6 +20,7 @@
 //! - [`errors`]: schema errors (with JSON pointers) and rule breaches.
 
 pub mod canonical;
+pub mod canonical_text;
 pub mod chain;
 pub mod errors;
 pub mod events;

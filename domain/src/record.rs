@@ -39,6 +39,12 @@ impl RecordHash {
     pub fn to_hex(&self) -> String {
         hex::encode(self.0)
     }
+
+    /// Whether `hex_text` is exactly its 64 lowercase hex digits (without allocating).
+    pub fn matches_hex(&self, hex_text: impl AsRef<[u8]>) -> bool {
+        let mut digits = [0_u8; 64];
+        hex::encode_to_slice(self.0, &mut digits).is_ok() && digits == hex_text.as_ref()
+    }
 }
 
 impl fmt::Display for RecordHash {

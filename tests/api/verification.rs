@@ -113,14 +113,17 @@ async fn an_altered_or_missing_record_fails_at_its_position_on_and_off_page_boun
             .fetch_one(&pool)
             .await
             .unwrap();
-        let altered = body.replacen("\"position\":", "\"position\": ", 1);
+        // A space, and a raw line feed (which no canonical text holds), after the first comma.
+        for altered in [body.replacen(',', ", ", 1), body.replacen(',', ",\n", 1)] {
+            let sql = format!("UPDATE events SET body = $1 WHERE position = {position}");
+            execute(&pool, &sql, &[&altered]).await;
+            let (failed_at, detail) = record_failure(outcome(&pool, &verifier).await);
+            assert_eq!(failed_at, position as u64, "{detail}");
+            let served = app.get(Who::Auditor, "/v1/verify").await;
+            assert_eq!(served.body["first_bad_position"], json!(position), "{}", served.text);
+            assert_eq!(served.body["checked"], json!(position - 1));
+        }
         let sql = format!("UPDATE events SET body = $1 WHERE position = {position}");
-        execute(&pool, &sql, &[&altered]).await;
-        let (failed_at, detail) = record_failure(outcome(&pool, &verifier).await);
-        assert_eq!(failed_at, position as u64, "{detail}");
-        let served = app.get(Who::Auditor, "/v1/verify").await;
-        assert_eq!(served.body["first_bad_position"], json!(position), "{}", served.text);
-        assert_eq!(served.body["checked"], json!(position - 1));
         execute(&pool, &sql, &[&body]).await;
     }
     assert!(outcome(&pool, &verifier).await.is_ok(), "restored");
@@ -129,6 +132,13 @@ async fn an_altered_or_missing_record_fails_at_its_position_on_and_off_page_boun
     let (failed_at, detail) = record_failure(outcome(&pool, &verifier).await);
     assert_eq!(failed_at, 200);
     assert!(detail.contains("expected position 200, found 201"), "{detail}");
+
+    // A whole page of seven records gone: named at its first position whatever the pages.
+    let sql = "DELETE FROM events WHERE position >= 8 AND position <= 14";
+    assert_eq!(sqlx::query(sql).execute(&pool).await.unwrap().rows_affected(), 7);
+    let (failed_at, detail) = record_failure(outcome(&pool, &verifier).await);
+    assert_eq!(failed_at, 8);
+    assert!(detail.contains("expected position 8, found 15"), "{detail}");
 }
 
 #[tokio::test]
@@ -146,10 +156,13 @@ async fn a_tree_node_altered_missing_or_extra_is_named_with_the_positions_it_cov
             .await
             .unwrap();
     let node = "UPDATE merkle_nodes SET hash = $1 WHERE level = 3 AND node_index = 12";
-    execute(&pool, node, &[&zeros]).await;
-    let (failed_at, detail) = record_failure(outcome(&pool, &verifier).await);
-    assert_eq!(failed_at, 97);
-    assert!(detail.contains("positions 97–104 does not match"), "{detail}");
+    // Another hash, a short one, an uppercase one and one of multibyte characters of the right length.
+    for altered in [zeros.clone(), "ab".to_owned(), stored.to_uppercase(), "字".repeat(21) + "a"] {
+        execute(&pool, node, &[&altered]).await;
+        let (failed_at, detail) = record_failure(outcome(&pool, &verifier).await);
+        assert_eq!(failed_at, 97, "{altered}");
+        assert!(detail.contains("positions 97–104 does not match"), "{detail}");
+    }
     execute(&pool, node, &[&stored]).await;
 
     let (leaf,): (String,) =

@@ -1,23 +1,24 @@
 //! Reading the log's records in pages and checking their hash chain on every core, with memory
 //! bounded by the pages in flight rather than by the log.
 //!
-//! One task reads pages in position order and hands each to a blocking thread that checks it with a
-//! [`ChainVerifier`] resumed from the stored hash of the record before the page. Every page's
-//! records must still link to that stored hash, and the page before checks that the stored hash is
-//! its last record's SHA-256, so the pages together check exactly what one walk from position 1
-//! would. Results come back in position order: the first failure named is the first in the log.
+//! Each page is read and checked by a task of its own, several at once; a page's records are checked
+//! among themselves (links, canonical form, hashes), and where a page meets the one before (its
+//! first record's position and `prev_hash` against the last stored hash before it, which that page
+//! checked) is checked here, taking the pages in position order. Together that is exactly what one
+//! walk from position 1 checks, and the first failure named is the first in the log.
 
 use domain::chain::ChainVerifier;
-use domain::merkle::leaf_hash;
 use domain::RecordHash;
 use sqlx::AnyPool;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use super::records_page::{packing, CheckedRun, RecordsPage, Seam};
+
 /// Records read per page unless told otherwise.
-pub const RECORDS_PER_PAGE: i64 = 2_048;
-/// Pages read ahead of the one being consumed (each may be checking on its own thread meanwhile).
-const PAGES_AHEAD: usize = 3;
+pub const RECORDS_PER_PAGE: i64 = 512;
+/// Pages read and checked ahead of the one being consumed.
+const PAGES_AHEAD: usize = 4;
 
 /// A page of records whose chain checked.
 #[derive(Debug)]
@@ -37,12 +38,15 @@ pub struct Break {
     pub detail: String,
 }
 
-type PageCheck = JoinHandle<Result<CheckedPage, Break>>;
+type PageCheck = JoinHandle<anyhow::Result<CheckedRun>>;
 
 /// The log's records, checked page by page in position order.
 pub struct CheckedRecords {
-    pages: mpsc::Receiver<Result<PageCheck, sqlx::Error>>,
+    pages: mpsc::Receiver<anyhow::Result<PageCheck>>,
     reader: JoinHandle<()>,
+    next_position: i64,
+    prev_hash: RecordHash,
+    broken: bool,
 }
 
 impl CheckedRecords {
@@ -52,25 +56,56 @@ impl CheckedRecords {
     pub fn start(pool: AnyPool, last_position: i64, records_per_page: i64) -> Self {
         let (sender, pages) = mpsc::channel(PAGES_AHEAD);
         let reader = tokio::spawn(async move {
-            if let Err(error) = read_pages(&pool, last_position, records_per_page.max(1), &sender).await {
+            if let Err(error) = start_pages(&pool, last_position, records_per_page.max(1), &sender).await {
                 // The receiver may be gone already; then nobody wants the error either.
                 let _ = sender.send(Err(error)).await;
             }
         });
-        Self { pages, reader }
+        Self { pages, reader, next_position: 1, prev_hash: RecordHash::ZERO, broken: false }
     }
 
     /// The next page in position order: `None` after the last, `Some(Err(_))` for the first break
     /// (after which there is nothing more to read).
     pub async fn next(&mut self) -> anyhow::Result<Option<Result<CheckedPage, Break>>> {
+        if self.broken {
+            return Ok(None);
+        }
         let Some(page) = self.pages.recv().await else {
             return Ok(None);
         };
-        let checked = page?.await?;
+        let run = page?.await??;
+        let checked = self.join(run);
         if checked.is_err() {
+            self.broken = true;
             self.pages.close();
         }
         Ok(Some(checked))
+    }
+
+    /// Holds `run` to the pages before it.
+    fn join(&mut self, run: CheckedRun) -> Result<CheckedPage, Break> {
+        let to_break =
+            |position: i64, detail: String| Break { position: u64::try_from(position).unwrap_or(0), detail };
+        if let Some(Seam { position, prev_hash }) = &run.seam {
+            if *position != self.next_position {
+                let detail = format!("expected position {}, found {position}", self.next_position);
+                return Err(to_break(self.next_position, detail));
+            }
+            // The first record's own fault first (a body that is not canonical has no link to hold).
+            let fails_itself = run.failure.as_ref().is_some_and(|(failed_at, _)| failed_at == position);
+            if !fails_itself && !self.prev_hash.matches_hex(prev_hash.as_bytes()) {
+                let detail = format!("prev_hash {prev_hash} does not match the previous record's hash");
+                return Err(to_break(*position, detail));
+            }
+        }
+        if let Some((position, detail)) = run.failure {
+            return Err(to_break(position, detail));
+        }
+        if !run.leaf_hashes.is_empty() {
+            self.next_position += i64::try_from(run.leaf_hashes.len()).unwrap_or(i64::MAX);
+            self.prev_hash = run.last_hash;
+        }
+        Ok(CheckedPage { leaf_hashes: run.leaf_hashes, last_hash: run.last_hash })
     }
 }
 
@@ -80,53 +115,35 @@ impl Drop for CheckedRecords {
     }
 }
 
-/// Reads pages until the log ends or nobody is listening, starting a check of each.
-async fn read_pages(
+/// Starts a task reading and checking each page, in position order, until the log ends or nobody
+/// is listening.
+async fn start_pages(
     pool: &AnyPool,
     last_position: i64,
     records_per_page: i64,
-    pages: &mpsc::Sender<Result<PageCheck, sqlx::Error>>,
-) -> Result<(), sqlx::Error> {
-    // The first page starts below any position, so that a stray position 0 or below is named too.
-    let mut read_from = i64::MIN;
-    let mut next_position = 1_i64;
-    let mut prev_hash = RecordHash::ZERO;
-    loop {
-        let rows: Vec<(i64, String, String)> = sqlx::query_as(
-            "SELECT position, body, hash FROM events WHERE position >= $1 AND position <= $2 \
-             ORDER BY position LIMIT $3",
-        )
-        .bind(read_from)
-        .bind(last_position)
-        .bind(records_per_page)
-        .fetch_all(pool)
-        .await?;
-        let Some((last_position, _, last_hash)) = rows.last() else {
-            return Ok(());
-        };
-        let verifier = ChainVerifier::resume(next_position, prev_hash);
-        // A malformed stored hash fails the check of this page before the next one is looked at.
-        prev_hash = RecordHash::from_hex(last_hash).unwrap_or(RecordHash::ZERO);
-        let Some(after_last) = last_position.checked_add(1) else {
-            return Ok(());
-        };
-        read_from = after_last;
-        next_position = after_last;
-        let check = tokio::task::spawn_blocking(move || check_page(verifier, &rows));
+    pages: &mpsc::Sender<anyhow::Result<PageCheck>>,
+) -> anyhow::Result<()> {
+    let packing = packing(pool).await?;
+    let (first,): (Option<i64>,) = sqlx::query_as("SELECT MIN(position) FROM events").fetch_one(pool).await?;
+    if first.is_some_and(|first| first < 1) {
+        // A stray position 0 or below: one page read from below it, checked from position 1, names it.
+        let rows = sqlx::query_as("SELECT position, body, hash FROM events ORDER BY position LIMIT $1")
+            .bind(records_per_page)
+            .fetch_all(pool)
+            .await?;
+        let page = RecordsPage::Rows(rows);
+        let check = tokio::task::spawn_blocking(move || page.check(Some(ChainVerifier::new())));
+        let _ = pages.send(Ok(tokio::spawn(async move { Ok(check.await?) }))).await;
+        return Ok(());
+    }
+    let mut from = 1_i64;
+    while from <= last_position {
+        let to = from.saturating_add(records_per_page - 1).min(last_position);
+        let check = tokio::spawn(RecordsPage::read_and_check(pool.clone(), packing, from, to));
         if pages.send(Ok(check)).await.is_err() {
             return Ok(());
         }
+        from = to.saturating_add(1);
     }
-}
-
-fn check_page(mut verifier: ChainVerifier, rows: &[(i64, String, String)]) -> Result<CheckedPage, Break> {
-    let mut leaf_hashes = Vec::with_capacity(rows.len());
-    for (position, body, hash) in rows {
-        if let Err(detail) = verifier.check(*position, body, hash) {
-            let position = u64::try_from(verifier.next_position()).unwrap_or(0);
-            return Err(Break { position, detail });
-        }
-        leaf_hashes.push(leaf_hash(&verifier.head_hash().0));
-    }
-    Ok(CheckedPage { leaf_hashes, last_hash: verifier.head_hash() })
+    Ok(())
 }

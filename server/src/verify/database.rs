@@ -48,7 +48,7 @@ pub async fn verify_paged(
     let last_position = log_end(pool).await?;
     let size = u64::try_from(last_position).unwrap_or(0);
     let mut records = CheckedRecords::start(pool.clone(), last_position, paging.records);
-    let mut nodes = StoredTreeCheck::start(pool.clone(), size, paging.nodes);
+    let mut nodes = StoredTreeCheck::start(pool.clone(), size, paging.nodes).await?;
     let mut checkpoints = StoredCheckpoints::new(pool, verifier, size, paging.checkpoints);
     let mut tree = MerkleFrontier::new();
     let mut head_hash = RecordHash::ZERO;
@@ -74,15 +74,12 @@ pub async fn verify_paged(
         }
         head_hash = page.last_hash;
     }
-    if let Err(failure) = nodes.expect_no_more().await? {
-        return Ok(Err(failure));
-    }
     // Nothing stored beyond the log: what is stored is read first, then the log's end, so that a
     // node or checkpoint of a record appended meanwhile is not mistaken for one beyond it.
-    let highest_nodes = stored_tree::highest_nodes(pool).await?;
+    let outer_nodes = stored_tree::outer_nodes(pool).await?;
     let largest_checkpoint = stored_checkpoints::largest_size(pool).await?;
     let records_now = u64::try_from(log_end(pool).await?).unwrap_or(0).max(tree.size());
-    if let Err(failure) = stored_tree::beyond(&highest_nodes, records_now)
+    if let Err(failure) = stored_tree::beyond(&outer_nodes, records_now)
         .and_then(|()| stored_checkpoints::beyond(largest_checkpoint, records_now))
     {
         return Ok(Err(failure));

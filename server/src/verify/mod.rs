@@ -5,7 +5,8 @@
 //! # Layout
 //! - [`database`]: one pass over the log: the chain record by record, every stored tree node against
 //!   the tree recomputed from the records, and every stored checkpoint's signature and root.
-//! - [`chain`]: the log's records read in pages and their chain checked on every core.
+//! - [`chain`]: the log's records read in pages and their chain checked on every core;
+//!   [`records_page`]: one such page.
 //! - [`stored_tree`], [`stored_checkpoints`]: the stored nodes and checkpoints, compared as the walk
 //!   reaches them.
 //! - [`export_file`]: an export (records and checkpoint) offline: each line's canonical form, hash
@@ -14,6 +15,7 @@
 pub mod chain;
 pub mod database;
 pub mod export_file;
+pub mod records_page;
 pub mod stored_checkpoints;
 pub mod stored_tree;
 

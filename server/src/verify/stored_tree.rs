@@ -4,12 +4,9 @@
 //! A [`MerkleFrontier`](domain::merkle::MerkleFrontier) fed the records' leaf hashes completes each
 //! level's nodes in index order, so each level is read from the store as its own ordered stream of
 //! pages (read ahead by a task per level) and compared node by node: none missing, none different,
-//! and at the end none left over.
-
-use std::collections::VecDeque;
+//! and at the end none stored outside the tree.
 
 use domain::merkle::{Node, NodeId};
-use domain::RecordHash;
 use sqlx::AnyPool;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -20,8 +17,6 @@ use super::Failure;
 pub const NODES_PER_PAGE: i64 = 2_048;
 /// Pages of one level read ahead.
 const PAGES_AHEAD: usize = 2;
-
-type Page = Result<Vec<(i64, String)>, sqlx::Error>;
 
 /// The failure naming the stored node `id`.
 fn node_failure(id: NodeId, detail: &str) -> Failure {
@@ -41,35 +36,66 @@ fn impossible_node(level: i64, index: i64, position: u64) -> Failure {
     Failure::Record { position, detail: format!("a stored tree node has level {level} and index {index}") }
 }
 
+/// A run of one level's stored nodes, in index order.
+enum Page {
+    /// Every node of the indices from `first_index` on, their 64-digit hashes run together (read in
+    /// one row, which is most of the cost of reading them saved).
+    Packed { first_index: i64, hashes: Vec<u8> },
+    /// The nodes as stored, one row each (read when a range is not exactly whole).
+    Rows(Vec<(i64, String)>),
+}
+
+impl Page {
+    fn len(&self) -> usize {
+        match self {
+            Page::Packed { hashes, .. } => hashes.len() / 64,
+            Page::Rows(rows) => rows.len(),
+        }
+    }
+
+    fn node(&self, at: usize) -> (i64, &[u8]) {
+        match self {
+            Page::Packed { first_index, hashes } => {
+                (first_index + i64::try_from(at).unwrap_or(i64::MAX), &hashes[at * 64..(at + 1) * 64])
+            }
+            Page::Rows(rows) => (rows[at].0, rows[at].1.as_bytes()),
+        }
+    }
+}
+
 /// One level's stored nodes in index order, read ahead by a task.
 struct LevelNodes {
-    pages: mpsc::Receiver<Page>,
-    page: VecDeque<(i64, String)>,
+    pages: mpsc::Receiver<Result<Page, sqlx::Error>>,
+    page: Page,
+    at: usize,
     reader: JoinHandle<()>,
 }
 
 impl LevelNodes {
-    fn start(pool: AnyPool, level: u8, size: u64, nodes_per_page: i64) -> Self {
+    fn start(pool: AnyPool, packing: &'static str, level: u8, size: u64, nodes_per_page: i64) -> Self {
         let (sender, pages) = mpsc::channel(PAGES_AHEAD);
         let index_end = i64::try_from(size >> level).unwrap_or(i64::MAX);
         let reader = tokio::spawn(async move {
-            if let Err(error) = read_level(&pool, level, index_end, nodes_per_page, &sender).await {
+            if let Err(error) = read_level(&pool, packing, level, index_end, nodes_per_page, &sender).await {
                 let _ = sender.send(Err(error)).await;
             }
         });
-        Self { pages, page: VecDeque::new(), reader }
+        Self { pages, page: Page::Rows(Vec::new()), at: 0, reader }
     }
 
-    async fn next(&mut self) -> Result<Option<(i64, String)>, sqlx::Error> {
-        loop {
-            if let Some(row) = self.page.pop_front() {
-                return Ok(Some(row));
-            }
+    /// The next stored node: its index and hash (as stored, normally 64 hex digits).
+    async fn next(&mut self) -> Result<Option<(i64, &[u8])>, sqlx::Error> {
+        while self.at >= self.page.len() {
             match self.pages.recv().await {
                 None => return Ok(None),
-                Some(page) => self.page = page?.into(),
+                Some(page) => {
+                    self.page = page?;
+                    self.at = 0;
+                }
             }
         }
+        self.at += 1;
+        Ok(Some(self.page.node(self.at - 1)))
     }
 }
 
@@ -79,44 +105,80 @@ impl Drop for LevelNodes {
     }
 }
 
-/// Reads `level` page by page up to `index_end` (exclusive), from below any index (a stray negative
-/// one is read too).
+/// The aggregate that runs a range's nodes together, `index,hash,index,hash…`, on `pool`'s backend.
+/// SQLite's aggregates take rows in the order its range scan reads them, the primary key's; sorting
+/// them again costs more than the read, and the indices in the text are held to their order anyway.
+async fn packing(pool: &AnyPool) -> Result<&'static str, sqlx::Error> {
+    let connection = pool.acquire().await?;
+    Ok(if projections::sql::is_sqlite(&connection) {
+        "group_concat(node_index || ',' || hash, ',')"
+    } else {
+        "string_agg(node_index::text || ',' || hash, ',' ORDER BY node_index)"
+    })
+}
+
+/// The hashes of `packed` (`index,hash,…` as [`packing`] runs them together) when it holds exactly
+/// the indices from `from` to `to` (exclusive) in order, each with 64 bytes of hash.
+fn unpack(packed: &str, from: i64, to: i64) -> Option<Vec<u8>> {
+    let count = usize::try_from(to - from).ok()?;
+    let mut hashes = Vec::with_capacity(count * 64);
+    let mut fields = packed.split(',');
+    for index in from..to {
+        let stored_index: i64 = fields.next()?.parse().ok()?;
+        let hash = fields.next()?;
+        if stored_index != index || hash.len() != 64 {
+            return None;
+        }
+        hashes.extend_from_slice(hash.as_bytes());
+    }
+    fields.next().is_none().then_some(hashes)
+}
+
+/// Reads `level`'s nodes of the indices below `index_end`, `nodes_per_page` at a time: packed into
+/// one row when the range is whole (every index there, in order, every hash 64 bytes), else row by
+/// row.
 async fn read_level(
     pool: &AnyPool,
+    packing: &str,
     level: u8,
     index_end: i64,
     nodes_per_page: i64,
-    pages: &mpsc::Sender<Page>,
+    pages: &mpsc::Sender<Result<Page, sqlx::Error>>,
 ) -> Result<(), sqlx::Error> {
-    let mut read_from = i64::MIN;
-    loop {
-        let rows: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT node_index, hash FROM merkle_nodes WHERE level = $1 AND node_index >= $2 \
-             AND node_index < $3 ORDER BY node_index LIMIT $4",
-        )
-        .bind(i64::from(level))
-        .bind(read_from)
-        .bind(index_end)
-        .bind(nodes_per_page)
-        .fetch_all(pool)
-        .await?;
-        let next_from = match rows.last() {
-            Some((last, _)) if i64::try_from(rows.len()) == Ok(nodes_per_page) => last.checked_add(1),
-            _ => None,
+    let packed_sql = format!(
+        "SELECT {packing} FROM merkle_nodes WHERE level = $1 AND node_index >= $2 AND node_index < $3"
+    );
+    let mut from = 0_i64;
+    while from < index_end {
+        let to = from.saturating_add(nodes_per_page).min(index_end);
+        let (packed,): (Option<String>,) =
+            sqlx::query_as(&packed_sql).bind(i64::from(level)).bind(from).bind(to).fetch_one(pool).await?;
+        let page = match packed.and_then(|packed| unpack(&packed, from, to)) {
+            Some(hashes) => Page::Packed { first_index: from, hashes },
+            None => Page::Rows(
+                sqlx::query_as(
+                    "SELECT node_index, hash FROM merkle_nodes WHERE level = $1 AND node_index >= $2 \
+                     AND node_index < $3 ORDER BY node_index",
+                )
+                .bind(i64::from(level))
+                .bind(from)
+                .bind(to)
+                .fetch_all(pool)
+                .await?,
+            ),
         };
-        if rows.is_empty() || pages.send(Ok(rows)).await.is_err() {
+        if pages.send(Ok(page)).await.is_err() {
             return Ok(());
         }
-        match next_from {
-            Some(from) => read_from = from,
-            None => return Ok(()),
-        }
+        from = to;
     }
+    Ok(())
 }
 
 /// The stored tree, compared level by level with the nodes a frontier completes.
 pub struct StoredTreeCheck {
     pool: AnyPool,
+    packing: &'static str,
     size: u64,
     nodes_per_page: i64,
     levels: Vec<LevelNodes>,
@@ -125,10 +187,11 @@ pub struct StoredTreeCheck {
 impl StoredTreeCheck {
     /// Starts reading the nodes of the tree of the first `size` records stored in `pool`, each level
     /// `nodes_per_page` nodes at a time ([`NODES_PER_PAGE`] is a good choice).
-    pub fn start(pool: AnyPool, size: u64, nodes_per_page: i64) -> Self {
+    pub async fn start(pool: AnyPool, size: u64, nodes_per_page: i64) -> Result<Self, sqlx::Error> {
         let nodes_per_page = nodes_per_page.max(1);
-        let leaves = LevelNodes::start(pool.clone(), 0, size, nodes_per_page);
-        Self { pool, size, nodes_per_page, levels: vec![leaves] }
+        let packing = packing(&pool).await?;
+        let leaves = LevelNodes::start(pool.clone(), packing, 0, size, nodes_per_page);
+        Ok(Self { pool, packing, size, nodes_per_page, levels: vec![leaves] })
     }
 
     /// Compares the next stored node of `node`'s level with `node`, which the recomputed tree has just
@@ -137,12 +200,14 @@ impl StoredTreeCheck {
         let level = usize::from(node.id.level);
         while self.levels.len() <= level {
             let next_level = u8::try_from(self.levels.len())?;
-            self.levels.push(LevelNodes::start(
+            let nodes = LevelNodes::start(
                 self.pool.clone(),
+                self.packing,
                 next_level,
                 self.size,
                 self.nodes_per_page,
-            ));
+            );
+            self.levels.push(nodes);
         }
         let Some((index, hash)) = self.levels[level].next().await? else {
             return Ok(Err(node_failure(node.id, "is missing")));
@@ -154,49 +219,39 @@ impl StoredTreeCheck {
         if index > expected_index {
             return Ok(Err(node_failure(node.id, "is missing")));
         }
-        if RecordHash::from_hex(&hash).ok() != Some(node.hash) {
+        if !node.hash.matches_hex(hash) {
             return Ok(Err(node_failure(node.id, "does not match the records' hashes")));
-        }
-        Ok(Ok(()))
-    }
-
-    /// Checks, after every node of the tree was [`expect`](Self::expect)ed, that no other node is
-    /// stored among them.
-    pub async fn expect_no_more(&mut self) -> anyhow::Result<Result<(), Failure>> {
-        for (level, nodes) in self.levels.iter_mut().enumerate() {
-            if let Some((index, _)) = nodes.next().await? {
-                return Ok(Err(impossible_node(i64::try_from(level)?, index, self.size)));
-            }
         }
         Ok(Ok(()))
     }
 }
 
-/// The highest stored node of each level, as (level, index); a level below 0 or above 63 (which no
-/// tree has) comes first when one is stored.
-pub async fn highest_nodes(pool: &AnyPool) -> Result<Vec<(i64, i64)>, sqlx::Error> {
-    let mut highest = Vec::new();
+/// The lowest and the highest stored node of each level, as (level, index); a level below 0 or
+/// above 63 (which no tree has) comes first when one is stored.
+pub async fn outer_nodes(pool: &AnyPool) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    let mut outer = Vec::new();
     let stray: Option<(i64, i64)> = sqlx::query_as(
         "SELECT level, node_index FROM merkle_nodes WHERE level < 0 OR level >= 64 ORDER BY level LIMIT 1",
     )
     .fetch_optional(pool)
     .await?;
-    highest.extend(stray);
+    outer.extend(stray);
     for level in 0..64_i64 {
-        let (index,): (Option<i64>,) =
-            sqlx::query_as("SELECT MAX(node_index) FROM merkle_nodes WHERE level = $1")
-                .bind(level)
-                .fetch_one(pool)
-                .await?;
-        highest.extend(index.map(|index| (level, index)));
+        for sql in [
+            "SELECT MIN(node_index) FROM merkle_nodes WHERE level = $1",
+            "SELECT MAX(node_index) FROM merkle_nodes WHERE level = $1",
+        ] {
+            let (index,): (Option<i64>,) = sqlx::query_as(sql).bind(level).fetch_one(pool).await?;
+            outer.extend(index.map(|index| (level, index)));
+        }
     }
-    Ok(highest)
+    Ok(outer)
 }
 
-/// The failure for the first of `highest` ([`highest_nodes`]) that lies beyond a log of `records`
-/// records (read after them, so that any node seen belongs to a committed record).
-pub fn beyond(highest: &[(i64, i64)], records: u64) -> Result<(), Failure> {
-    for &(level, index) in highest {
+/// The failure for the first of `outer` ([`outer_nodes`]) that no tree of `records` records has (the
+/// log's length read after them, so that any node seen belongs to a committed record).
+pub fn beyond(outer: &[(i64, i64)], records: u64) -> Result<(), Failure> {
+    for &(level, index) in outer {
         let id = match (u8::try_from(level), u64::try_from(index)) {
             (Ok(level), Ok(index)) if level < 64 => NodeId::new(level, index),
             _ => return Err(impossible_node(level, index, records)),

@@ -1,0 +1,148 @@
+//! One page of the log's records: read in one row where it can be, and its chain checked on a
+//! blocking thread apart from the pages around it.
+
+use domain::canonical_text;
+use domain::chain::ChainVerifier;
+use domain::merkle::leaf_hash;
+use domain::RecordHash;
+use sqlx::AnyPool;
+
+/// A page of records as read.
+pub enum RecordsPage {
+    /// `count` records run together into one text, `position`, `body` and `hash` each followed by a
+    /// line feed but the last (read in one row, which saves most of the cost of reading them). Sound
+    /// because canonical JSON and hex never hold a raw line feed: the text is taken only when it has
+    /// exactly three fields per record.
+    Packed {
+        /// How many records.
+        count: usize,
+        /// Their fields, run together.
+        text: String,
+    },
+    /// The records one row each (read when a range is not whole or a field holds a line feed).
+    Rows(Vec<(i64, String, String)>),
+}
+
+/// The first record of a page: where the page joins the one before.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Seam {
+    /// Its position.
+    pub position: i64,
+    /// Its `prev_hash` as its body has it.
+    pub prev_hash: String,
+}
+
+/// A page whose records were checked among themselves.
+#[derive(Debug)]
+pub struct CheckedRun {
+    /// Its first record, whose link to the page before is left to the caller (`None` when empty).
+    pub seam: Option<Seam>,
+    /// The leaf hash of each record's hash that passed, in position order.
+    pub leaf_hashes: Vec<RecordHash>,
+    /// The hash of the last record that passed.
+    pub last_hash: RecordHash,
+    /// The first record that did not pass: its position and what is wrong.
+    pub failure: Option<(i64, String)>,
+}
+
+/// The aggregate that runs records together in position order, on `pool`'s backend.
+pub async fn packing(pool: &AnyPool) -> Result<&'static str, sqlx::Error> {
+    let connection = pool.acquire().await?;
+    Ok(if projections::sql::is_sqlite(&connection) {
+        "group_concat(position || char(10) || body || char(10) || hash, char(10))"
+    } else {
+        "string_agg(position::text || E'\\n' || body || E'\\n' || hash, E'\\n' ORDER BY position)"
+    })
+}
+
+impl RecordsPage {
+    /// The records of positions `from` to `to`, checked ([`check`](Self::check) without a verifier):
+    /// read packed when that can be had, and again row by row when a packed page fails.
+    pub async fn read_and_check(
+        pool: AnyPool,
+        packing: &'static str,
+        from: i64,
+        to: i64,
+    ) -> anyhow::Result<CheckedRun> {
+        let page = RecordsPage::read(&pool, packing, from, to).await?;
+        let is_packed = matches!(page, RecordsPage::Packed { .. });
+        let run = tokio::task::spawn_blocking(move || page.check(None)).await?;
+        if run.failure.is_none() || !is_packed {
+            return Ok(run);
+        }
+        let page = RecordsPage::Rows(RecordsPage::rows(&pool, from, to).await?);
+        Ok(tokio::task::spawn_blocking(move || page.check(None)).await?)
+    }
+
+    /// The records of positions `from` to `to`: packed (with the aggregate `packing`) when every
+    /// position is there and no field holds a line feed, else row by row.
+    async fn read(pool: &AnyPool, packing: &str, from: i64, to: i64) -> Result<RecordsPage, sqlx::Error> {
+        let packed_sql =
+            format!("SELECT COUNT(*), {packing} FROM events WHERE position >= $1 AND position <= $2");
+        let (count, text): (i64, Option<String>) =
+            sqlx::query_as(&packed_sql).bind(from).bind(to).fetch_one(pool).await?;
+        if let (Some(text), Ok(count)) = (text, usize::try_from(count)) {
+            let whole = i64::try_from(count).is_ok_and(|count| count == to - from + 1);
+            if whole && text.bytes().filter(|&b| b == b'\n').count() + 1 == count * 3 {
+                return Ok(RecordsPage::Packed { count, text });
+            }
+        }
+        Ok(RecordsPage::Rows(RecordsPage::rows(pool, from, to).await?))
+    }
+
+    /// The records of positions `from` to `to`, one row each, in position order.
+    async fn rows(pool: &AnyPool, from: i64, to: i64) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT position, body, hash FROM events WHERE position >= $1 AND position <= $2 ORDER BY position",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(pool)
+        .await
+    }
+
+    /// Calls `each` with every record's position, body and hash, in order, until it fails.
+    fn try_for_each<E>(&self, mut each: impl FnMut(i64, &str, &str) -> Result<(), E>) -> Result<(), E> {
+        match self {
+            RecordsPage::Packed { count, text } => {
+                let mut fields = text.split('\n');
+                for _ in 0..*count {
+                    let (Some(position), Some(body), Some(hash)) =
+                        (fields.next(), fields.next(), fields.next())
+                    else {
+                        break;
+                    };
+                    each(position.parse().unwrap_or(i64::MIN), body, hash)?;
+                }
+                Ok(())
+            }
+            RecordsPage::Rows(rows) => {
+                rows.iter().try_for_each(|(position, body, hash)| each(*position, body, hash))
+            }
+        }
+    }
+
+    /// Checks the records among themselves: each from the first on links to the one before and is
+    /// canonical with its own SHA-256 as its stored hash; the first record's own `prev_hash` is taken
+    /// as it stands and handed back in the [`Seam`], for the caller to hold to the page before.
+    /// `verifier`, when given, checks from its own state instead (and there is no seam).
+    pub fn check(&self, verifier: Option<ChainVerifier>) -> CheckedRun {
+        let mut seam = None;
+        let mut verifier = verifier;
+        let mut leaf_hashes = Vec::new();
+        let outcome = self.try_for_each(|position, body, hash| {
+            let verifier = verifier.get_or_insert_with(|| {
+                let prev_hash = canonical_text::record_links(body).and_then(|links| links.prev_hash);
+                let prev_hash = prev_hash.unwrap_or_default();
+                seam = Some(Seam { position, prev_hash: prev_hash.to_owned() });
+                // A prev_hash that is no hash fails this record's own check.
+                ChainVerifier::resume(position, RecordHash::from_hex(prev_hash).unwrap_or(RecordHash::ZERO))
+            });
+            verifier.check(position, body, hash).map_err(|detail| (verifier.next_position(), detail))?;
+            leaf_hashes.push(leaf_hash(&verifier.head_hash().0));
+            Ok(())
+        });
+        let last_hash = verifier.map(|verifier| verifier.head_hash()).unwrap_or(RecordHash::ZERO);
+        CheckedRun { seam, leaf_hashes, last_hash, failure: outcome.err() }
+    }
+}
