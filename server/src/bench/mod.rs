@@ -88,6 +88,7 @@ async fn measure(database: &Database, options: &BenchOptions) -> anyhow::Result<
     ));
     figures.push(Figure::new("plain_insert", plain.rate(), "rows/s", Bound::AtLeast(100_000.0, "design")));
 
+    note_memory("appends");
     let rebuilt = reads::rebuild(database).await?;
     figures.push(Figure::new(
         "projection_rebuild",
@@ -95,6 +96,7 @@ async fn measure(database: &Database, options: &BenchOptions) -> anyhow::Result<
         "events/s",
         Bound::AtLeast(200_000.0, "design"),
     ));
+    note_memory("the rebuild");
     let verified = reads::verify(database).await?;
     figures.push(Figure::new(
         "verify_chain_tree",
@@ -102,9 +104,11 @@ async fn measure(database: &Database, options: &BenchOptions) -> anyhow::Result<
         "records/s",
         Bound::AtLeast(500_000.0, "design"),
     ));
+    note_memory("verification");
     let summary = reads::summary_median(database).await?;
     figures.push(Figure::new("summary_report_p50", millis(summary), "ms", Bound::AtMost(50.0, "design")));
 
+    note_memory("the summaries");
     let served = http::measure(database, &store, keyring, options, appended.events).await?;
     figures.push(Figure::new("http_append", served.rate(), "events/s", Bound::AtLeast(10_000.0, "design")));
     figures.push(Figure::new("http_append_p50", millis(served.p50), "ms", Bound::None));
@@ -119,6 +123,14 @@ async fn measure(database: &Database, options: &BenchOptions) -> anyhow::Result<
         Bound::AtMost(150.0, "design"),
     ));
     Ok(figures)
+}
+
+/// Notes on stderr the process's resident memory after `stage`, which shows what each stage leaves
+/// behind in the final `rss`.
+fn note_memory(stage: &str) {
+    if let Some(megabytes) = rss_megabytes() {
+        eprintln!("resident memory after {stage}: {megabytes:.0} MB");
+    }
 }
 
 /// A fresh random master key: the benchmark's sealed fields need opening by nobody.

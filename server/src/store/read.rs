@@ -105,6 +105,13 @@ pub struct VerifyReport {
 /// Walks the whole log as it stands now in position order (pages checked side by side on every
 /// core).
 pub async fn verify(pool: &AnyPool) -> anyhow::Result<VerifyReport> {
+    let reading = crate::verify::reading_pool(pool).await?;
+    let report = verify_through(&reading).await;
+    reading.close().await;
+    report
+}
+
+async fn verify_through(pool: &AnyPool) -> anyhow::Result<VerifyReport> {
     let head: Option<(i64, String)> =
         sqlx::query_as("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
             .fetch_optional(pool)

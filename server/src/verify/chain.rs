@@ -18,7 +18,7 @@ use super::records_page::{packing, CheckedRun, RecordsPage, Seam};
 /// Records read per page unless told otherwise.
 pub const RECORDS_PER_PAGE: i64 = 512;
 /// Pages read and checked ahead of the one being consumed.
-const PAGES_AHEAD: usize = 4;
+const PAGES_AHEAD: usize = 3;
 
 /// A page of records whose chain checked.
 #[derive(Debug)]

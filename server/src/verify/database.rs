@@ -44,6 +44,17 @@ pub async fn verify_paged(
     verifier: Option<&NoteVerifier>,
     paging: Paging,
 ) -> anyhow::Result<Outcome> {
+    let reading = super::reading_pool(pool).await?;
+    let outcome = verify_through(&reading, verifier, paging).await;
+    reading.close().await;
+    outcome
+}
+
+async fn verify_through(
+    pool: &AnyPool,
+    verifier: Option<&NoteVerifier>,
+    paging: Paging,
+) -> anyhow::Result<Outcome> {
     // The log as it stands now; records appended while it is checked are left for the next time.
     let last_position = log_end(pool).await?;
     let size = u64::try_from(last_position).unwrap_or(0);

@@ -22,6 +22,21 @@ pub mod stored_tree;
 use std::fmt;
 
 use domain::RecordHash;
+use sqlx::any::AnyPoolOptions;
+use sqlx::AnyPool;
+
+/// Connections a verification reads through.
+const READING_CONNECTIONS: u32 = 4;
+
+/// A small pool of its own for one verification, to the database `pool` opens: the pages it reads
+/// fill these few connections' caches rather than every connection of the shared pool, and that
+/// memory goes when the verification closes it.
+pub async fn reading_pool(pool: &AnyPool) -> Result<AnyPool, sqlx::Error> {
+    AnyPoolOptions::new()
+        .max_connections(READING_CONNECTIONS)
+        .connect_with((*pool.connect_options()).clone())
+        .await
+}
 
 /// What verified.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -16,7 +16,7 @@ use super::Failure;
 /// Nodes of one level read per page unless told otherwise.
 pub const NODES_PER_PAGE: i64 = 2_048;
 /// Pages of one level read ahead.
-const PAGES_AHEAD: usize = 2;
+const PAGES_AHEAD: usize = 1;
 
 /// The failure naming the stored node `id`.
 fn node_failure(id: NodeId, detail: &str) -> Failure {
@@ -105,9 +105,10 @@ impl Drop for LevelNodes {
     }
 }
 
-/// The aggregate that runs a range's nodes together, `index,hash,index,hash…`, on `pool`'s backend.
-/// SQLite's aggregates take rows in the order its range scan reads them, the primary key's; sorting
-/// them again costs more than the read, and the indices in the text are held to their order anyway.
+/// The aggregate that runs a range's nodes together, `index,hash,index,hash…`, in index order, on
+/// `pool`'s backend: SQLite's takes the order of its primary-key range scan and is not asked to sort
+/// again (which costs more than the read), PostgreSQL's sorts. The indices in the text are held to
+/// their order either way, and a page out of order is read again row by row.
 async fn packing(pool: &AnyPool) -> Result<&'static str, sqlx::Error> {
     let connection = pool.acquire().await?;
     Ok(if projections::sql::is_sqlite(&connection) {
