@@ -11,13 +11,14 @@
 //! - [`daily`]: the per-day totals of the summary's figures, kept by the models as they apply.
 //! - [`rows`]: the rows a batch inserts, written with multi-row INSERTs before its changes.
 //! - [`runner`]: applying the log in batches, each in the transaction that moves the checkpoints;
-//!   resetting a projection for a rebuild.
+//!   resetting a projection for a rebuild. [`log_read`]: reading a batch of the log.
 //! - [`queries`]: the summary report and its traces, tallies, the concern ledger, overdue
 //!   pairings, fund balances and the rows audit trails show.
 //! - [`table`]: the tabular result every query returns, rendered as JSON or CSV by the server.
 //! - [`sql`]: the small SQL helpers shared by models and queries.
 
 pub mod daily;
+pub mod log_read;
 pub mod models;
 pub mod queries;
 pub mod rows;

@@ -6,6 +6,7 @@
 use sqlx::{AnyConnection, Executor};
 
 use crate::daily::DailyTotals;
+use crate::log_read;
 use crate::rows::NewRows;
 use crate::sql::{begin_write, execute, is_sqlite};
 use crate::{ProjectionError, ProjectionName, RecordedEvent};
@@ -61,12 +62,7 @@ async fn apply_batch_inside(connection: &mut AnyConnection) -> Result<BatchOutco
         behind.push((name.parse::<ProjectionName>().map_err(ProjectionError::Corrupt)?, position));
     }
     let low = behind.iter().map(|(_, position)| *position).min().unwrap_or(0);
-    let records: Vec<(i64, String)> =
-        sqlx::query_as("SELECT position, body FROM events WHERE position > $1 ORDER BY position LIMIT $2")
-            .bind(low)
-            .bind(BATCH_EVENTS_MAX)
-            .fetch_all(&mut *connection)
-            .await?;
+    let records = log_read::records_after(connection, low, BATCH_EVENTS_MAX).await?;
     let Some(last) = records.last().map(|(position, _)| *position) else {
         return Ok(BatchOutcome { applied: 0, checkpoint: low });
     };
