@@ -32,7 +32,7 @@ use anyhow::Context;
 use domain::RecordHash;
 use sqlx::{AnyConnection, AnyPool};
 
-use crate::db::Database;
+use crate::db::{Database, WriteTurns};
 use crate::privacy::Keyring;
 use tokio::sync::{mpsc, oneshot, watch};
 
@@ -50,6 +50,7 @@ pub struct Store {
     pool: AnyPool,
     writer: mpsc::Sender<writer::AppendJob>,
     head: watch::Receiver<i64>,
+    write_turns: WriteTurns,
 }
 
 impl Store {
@@ -65,11 +66,11 @@ impl Store {
         let (head_sender, head) = watch::channel(committed);
         let (sender, receiver) = mpsc::channel(PENDING_APPENDS_MAX);
         let turns = database.write_turns.clone();
-        tokio::spawn(writer::run(connection, receiver, head_sender, frontier, keyring, turns));
+        tokio::spawn(writer::run(connection, receiver, head_sender, frontier, keyring, turns.clone()));
         if database.backend == crate::db::Backend::Sqlite {
             tokio::spawn(wal::run(database.clone(), head.clone()));
         }
-        Ok(Store { pool: database.pool.clone(), writer: sender, head })
+        Ok(Store { pool: database.pool.clone(), writer: sender, head, write_turns: turns })
     }
 
     /// The read pool.
@@ -173,10 +174,13 @@ impl Store {
     }
 
     /// Stores a signed checkpoint (a second one of the same size is ignored); answers the stored one.
+    /// On SQLite it takes its turn at the write lock with the writer and the projector, rather than
+    /// waiting in SQLite's busy handler while they take turns.
     pub async fn insert_checkpoint(
         &self,
         checkpoint: &StoredCheckpoint,
     ) -> Result<StoredCheckpoint, TreeError> {
+        let _turn = self.write_turns.take().await;
         checkpoints::insert(&self.pool, checkpoint).await
     }
 }
