@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 
 use sqlx::AnyConnection;
 
-use crate::sql::values_list;
+use crate::sql::insert_rows;
 use crate::ProjectionName;
 
 /// Figure-and-day totals per upsert statement at most (four parameters each).
@@ -46,31 +46,25 @@ impl DailyTotals {
     /// them.
     pub async fn write(&mut self, connection: &mut AnyConnection) -> Result<(), sqlx::Error> {
         let marks: Vec<_> = self.marks.drain().collect();
-        for chunk in marks.chunks(TOTALS_PER_UPSERT_MAX) {
-            let sql = format!(
-                "INSERT INTO beneficiary_marks (figure, span, period, beneficiary_id) VALUES {} \
-                 ON CONFLICT (figure, span, period, beneficiary_id) DO NOTHING",
-                values_list(connection, chunk.len(), 4)
-            );
-            let mut query = sqlx::query(&sql);
-            for (figure, span, period, beneficiary_id) in chunk {
-                query = query.bind(*figure).bind(*span).bind(period.as_str()).bind(beneficiary_id.as_str());
-            }
-            query.execute(&mut *connection).await?;
-        }
+        let insert = "INSERT INTO beneficiary_marks (figure, span, period, beneficiary_id)";
+        let tail = "ON CONFLICT (figure, span, period, beneficiary_id) DO NOTHING";
+        insert_rows(connection, (insert, tail), 4, &marks, TOTALS_PER_UPSERT_MAX, |query, mark| {
+            let (figure, span, period, beneficiary_id) = mark;
+            Ok::<_, sqlx::Error>(
+                query.bind(*figure).bind(*span).bind(period.as_str()).bind(beneficiary_id.as_str()),
+            )
+        })
+        .await?;
         let additions: Vec<_> = self.additions.drain().filter(|(_, (_, amount))| *amount != 0).collect();
-        for chunk in additions.chunks(TOTALS_PER_UPSERT_MAX) {
-            let sql = format!(
-                "INSERT INTO daily_totals (projection, figure, day, total) VALUES {} \
-                 ON CONFLICT (figure, day) DO UPDATE SET total = daily_totals.total + excluded.total",
-                values_list(connection, chunk.len(), 4)
-            );
-            let mut query = sqlx::query(&sql);
-            for ((figure, day), (projection, amount)) in chunk {
-                query = query.bind(projection.as_str()).bind(*figure).bind(day.as_str()).bind(*amount);
-            }
-            query.execute(&mut *connection).await?;
-        }
+        let insert = "INSERT INTO daily_totals (projection, figure, day, total)";
+        let tail = "ON CONFLICT (figure, day) DO UPDATE SET total = daily_totals.total + excluded.total";
+        insert_rows(connection, (insert, tail), 4, &additions, TOTALS_PER_UPSERT_MAX, |query, addition| {
+            let ((figure, day), (projection, amount)) = addition;
+            Ok::<_, sqlx::Error>(
+                query.bind(projection.as_str()).bind(*figure).bind(day.as_str()).bind(*amount),
+            )
+        })
+        .await?;
         Ok(())
     }
 }

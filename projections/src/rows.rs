@@ -8,7 +8,7 @@
 
 use sqlx::AnyConnection;
 
-use crate::sql::{bind_all, values_list, Param};
+use crate::sql::{bind_all, insert_rows, Param};
 
 /// Values bound per statement at most (well inside both backends' limits).
 const VALUES_PER_INSERT_MAX: usize = 2000;
@@ -40,15 +40,17 @@ impl NewRows {
     /// Inserts every row waiting, and forgets them.
     pub async fn write(&mut self, connection: &mut AnyConnection) -> Result<(), sqlx::Error> {
         for table in self.tables.drain(..) {
-            let rows_per_insert = (VALUES_PER_INSERT_MAX / table.columns).max(1);
-            for chunk in table.values.chunks(rows_per_insert * table.columns) {
-                let sql = format!(
-                    "{} VALUES {}",
-                    table.insert,
-                    values_list(connection, chunk.len() / table.columns, table.columns)
-                );
-                bind_all(sqlx::query(&sql), chunk).execute(&mut *connection).await?;
-            }
+            let rows: Vec<&[Param]> = table.values.chunks(table.columns).collect();
+            let rows_per_insert = VALUES_PER_INSERT_MAX / table.columns;
+            insert_rows(
+                connection,
+                (table.insert, ""),
+                table.columns,
+                &rows,
+                rows_per_insert,
+                |query, row| Ok::<_, sqlx::Error>(bind_all(query, row)),
+            )
+            .await?;
         }
         Ok(())
     }

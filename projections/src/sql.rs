@@ -76,11 +76,36 @@ pub fn render(template: &str, params: &[(&str, Param)]) -> (String, Vec<Param>) 
     (sql, bound)
 }
 
+/// A statement with its values bound so far.
+pub type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Inserts `rows`, `rows_per_statement` at a time, with multi-row statements `{insert} VALUES (…),
+/// (…) {tail}` of `columns` values per row, binding each row's values in column order with `bind`.
+/// `tail` is what follows the values (`ON CONFLICT …`), or empty.
+pub async fn insert_rows<T, E>(
+    connection: &mut AnyConnection,
+    (insert, tail): (&str, &str),
+    columns: usize,
+    rows: &[T],
+    rows_per_statement: usize,
+    bind: impl for<'q> Fn(AnyQuery<'q>, &'q T) -> Result<AnyQuery<'q>, E>,
+) -> Result<(), E>
+where
+    E: From<sqlx::Error>,
+{
+    for chunk in rows.chunks(rows_per_statement.max(1)) {
+        let sql = format!("{insert} VALUES {} {tail}", values_list(connection, chunk.len(), columns));
+        let mut query = sqlx::query(sql.trim_end());
+        for row in chunk {
+            query = bind(query, row)?;
+        }
+        query.execute(&mut *connection).await?;
+    }
+    Ok(())
+}
+
 /// Binds `params` to `query` in order.
-pub fn bind_all<'q>(
-    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    params: &'q [Param],
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+pub fn bind_all<'q>(mut query: AnyQuery<'q>, params: &'q [Param]) -> AnyQuery<'q> {
     for param in params {
         query = match param {
             Param::Text(text) => query.bind(text.as_str()),

@@ -15,7 +15,7 @@ use domain::merkle::{MerkleFrontier, Node};
 use domain::record::{Meta, Record, RecordHash};
 use domain::values::Id;
 use domain::{EventType, RuleBreach, StreamKind, StreamName};
-use projections::sql::execute;
+use projections::sql::{execute, insert_rows};
 use serde_json::Value;
 use sqlx::AnyConnection;
 
@@ -321,32 +321,23 @@ impl<'a> Group<'a> {
 
     /// Inserts the buffered rows, many per statement.
     async fn flush_rows(&mut self) -> Result<(), AppendError> {
-        for chunk in self.rows.chunks(ROWS_PER_INSERT_MAX) {
-            let sql = insert_sql(self.connection, chunk.len());
-            let mut query = sqlx::query(&sql);
-            for row in chunk {
-                query = query
+        let insert = "INSERT INTO events (position, stream, version, id, type, body, hash)";
+        insert_rows(self.connection, (insert, ""), 7, &self.rows, ROWS_PER_INSERT_MAX, |query, row| {
+            Ok::<_, AppendError>(
+                query
                     .bind(row.position)
                     .bind(row.stream.as_str())
                     .bind(row.version)
                     .bind(row.id.as_str())
                     .bind(row.event_type)
                     .bind(row.body.as_str())
-                    .bind(row.hash.as_str());
-            }
-            query.execute(&mut *self.connection).await?;
-        }
+                    .bind(row.hash.as_str()),
+            )
+        })
+        .await?;
         self.rows.clear();
         Ok(())
     }
-}
-
-/// `INSERT INTO events … VALUES (…), (…)` for `rows` rows.
-fn insert_sql(connection: &AnyConnection, rows: usize) -> String {
-    format!(
-        "INSERT INTO events (position, stream, version, id, type, body, hash) VALUES {}",
-        projections::sql::values_list(connection, rows, 7)
-    )
 }
 
 /// A tree failure as an append failure.

@@ -11,6 +11,7 @@ use domain::merkle::{
     MerkleError, MerkleFrontier, Node, NodeId,
 };
 use domain::RecordHash;
+use projections::sql::insert_rows;
 use sqlx::{Any, AnyConnection, AnyPool, Executor};
 
 /// Most node rows written by one INSERT (three parameters each).
@@ -40,19 +41,13 @@ fn to_i64(value: u64) -> Result<i64, TreeError> {
 
 /// Writes `nodes` (inside the caller's transaction).
 pub async fn insert_nodes(connection: &mut AnyConnection, nodes: &[Node]) -> Result<(), TreeError> {
-    for chunk in nodes.chunks(NODES_PER_INSERT_MAX) {
-        let sql = format!(
-            "INSERT INTO merkle_nodes (level, node_index, hash) VALUES {}",
-            projections::sql::values_list(connection, chunk.len(), 3)
-        );
-        let mut query = sqlx::query(&sql);
-        for node in chunk {
-            query =
-                query.bind(i64::from(node.id.level)).bind(to_i64(node.id.index)?).bind(node.hash.to_hex());
-        }
-        query.execute(&mut *connection).await?;
-    }
-    Ok(())
+    let insert = "INSERT INTO merkle_nodes (level, node_index, hash)";
+    insert_rows(connection, (insert, ""), 3, nodes, NODES_PER_INSERT_MAX, |query, node| {
+        Ok::<_, TreeError>(
+            query.bind(i64::from(node.id.level)).bind(to_i64(node.id.index)?).bind(node.hash.to_hex()),
+        )
+    })
+    .await
 }
 
 async fn fetch_chunk<'e, E>(
