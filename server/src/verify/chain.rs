@@ -123,7 +123,7 @@ async fn start_pages(
     records_per_page: i64,
     pages: &mpsc::Sender<anyhow::Result<PageCheck>>,
 ) -> anyhow::Result<()> {
-    let packing = packing(pool).await?;
+    let packing = packing(pool);
     let (first,): (Option<i64>,) = sqlx::query_as("SELECT MIN(position) FROM events").fetch_one(pool).await?;
     if first.is_some_and(|first| first < 1) {
         // A stray position 0 or below: one page read from below it, checked from position 1, names it.

@@ -59,7 +59,7 @@ async fn verify_through(
     let last_position = log_end(pool).await?;
     let size = u64::try_from(last_position).unwrap_or(0);
     let mut records = CheckedRecords::start(pool.clone(), last_position, paging.records);
-    let mut nodes = StoredTreeCheck::start(pool.clone(), size, paging.nodes).await?;
+    let mut nodes = StoredTreeCheck::start(pool.clone(), size, paging.nodes);
     let mut checkpoints = StoredCheckpoints::new(pool, verifier, size, paging.checkpoints);
     let mut tree = MerkleFrontier::new();
     let mut head_hash = RecordHash::ZERO;

@@ -46,13 +46,12 @@ pub struct CheckedRun {
 }
 
 /// The aggregate that runs records together in position order, on `pool`'s backend.
-pub async fn packing(pool: &AnyPool) -> Result<&'static str, sqlx::Error> {
-    let connection = pool.acquire().await?;
-    Ok(if projections::sql::is_sqlite(&connection) {
+pub fn packing(pool: &AnyPool) -> &'static str {
+    if super::is_sqlite(pool) {
         "group_concat(position || char(10) || body || char(10) || hash, char(10))"
     } else {
         "string_agg(position::text || E'\\n' || body || E'\\n' || hash, E'\\n' ORDER BY position)"
-    })
+    }
 }
 
 impl RecordsPage {

@@ -109,13 +109,12 @@ impl Drop for LevelNodes {
 /// `pool`'s backend: SQLite's takes the order of its primary-key range scan and is not asked to sort
 /// again (which costs more than the read), PostgreSQL's sorts. The indices in the text are held to
 /// their order either way, and a page out of order is read again row by row.
-async fn packing(pool: &AnyPool) -> Result<&'static str, sqlx::Error> {
-    let connection = pool.acquire().await?;
-    Ok(if projections::sql::is_sqlite(&connection) {
+fn packing(pool: &AnyPool) -> &'static str {
+    if super::is_sqlite(pool) {
         "group_concat(node_index || ',' || hash, ',')"
     } else {
         "string_agg(node_index::text || ',' || hash, ',' ORDER BY node_index)"
-    })
+    }
 }
 
 /// The hashes of `packed` (`index,hash,…` as [`packing`] runs them together) when it holds exactly
@@ -188,11 +187,11 @@ pub struct StoredTreeCheck {
 impl StoredTreeCheck {
     /// Starts reading the nodes of the tree of the first `size` records stored in `pool`, each level
     /// `nodes_per_page` nodes at a time ([`NODES_PER_PAGE`] is a good choice).
-    pub async fn start(pool: AnyPool, size: u64, nodes_per_page: i64) -> Result<Self, sqlx::Error> {
+    pub fn start(pool: AnyPool, size: u64, nodes_per_page: i64) -> Self {
         let nodes_per_page = nodes_per_page.max(1);
-        let packing = packing(&pool).await?;
+        let packing = packing(&pool);
         let leaves = LevelNodes::start(pool.clone(), packing, 0, size, nodes_per_page);
-        Ok(Self { pool, packing, size, nodes_per_page, levels: vec![leaves] })
+        Self { pool, packing, size, nodes_per_page, levels: vec![leaves] }
     }
 
     /// Compares the next stored node of `node`'s level with `node`, which the recomputed tree has just
