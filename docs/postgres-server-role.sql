@@ -4,7 +4,7 @@
 -- tokens; it can neither change nor remove a record, nor run DDL.
 CREATE ROLE aidledger_server LOGIN PASSWORD 'change-me';
 GRANT USAGE ON SCHEMA public TO aidledger_server;
-GRANT SELECT, INSERT ON events, merkle_nodes, checkpoints TO aidledger_server;
+GRANT SELECT, INSERT ON events, merkle_nodes, checkpoints, fund_movements TO aidledger_server;
 GRANT SELECT, INSERT, UPDATE ON tokens TO aidledger_server;
 -- Subject keys are created on first use and destroyed (set to NULL) when a person is forgotten.
 GRANT SELECT, INSERT, UPDATE ON subject_keys TO aidledger_server;

@@ -14,6 +14,7 @@
 //!   inclusion and consistency proofs and their verifiers.
 //! - [`stream`]: stream kinds and stream names (`<kind>-<uuid>`).
 //! - [`values`]: validated value types (text, money, dates, UUIDs) and the marker for personal data.
+//! - [`limits`]: the realistic bounds a new event is held to, and the characters text may not hold.
 //! - [`events`]: the v1 event catalogue, one module per stream kind, each with its state and rules.
 //! - [`rules`]: folding a stream's history into its state and checking a proposed event against it.
 //! - [`role`]: who may append which event type and read what.
@@ -24,6 +25,7 @@ pub mod canonical_text;
 pub mod chain;
 pub mod errors;
 pub mod events;
+pub mod limits;
 pub mod merkle;
 pub mod record;
 pub mod role;

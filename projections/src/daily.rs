@@ -4,14 +4,14 @@
 //!
 //! A projection adds to a figure's total on a day while it applies a batch; the batch's additions are
 //! summed in memory and written at the end of the batch, in the batch's transaction, with one upsert
-//! per figure and day. Each projection owns its figures' rows, and a reset deletes them with the rest
+//! per figure and day. Totals are kept within ±(2^53 − 1), so that no flood of events can overflow them. Each projection owns its figures' rows, and a reset deletes them with the rest
 //! of its tables.
 
 use std::collections::{HashMap, HashSet};
 
 use sqlx::AnyConnection;
 
-use crate::sql::insert_rows;
+use crate::sql::{bounded_add, clamp_figure, insert_rows};
 use crate::ProjectionName;
 
 /// Figure-and-day totals per upsert statement at most (four parameters each).
@@ -29,7 +29,7 @@ impl DailyTotals {
     /// Adds `amount` to `projection`'s `figure` on `day` (`YYYY-MM-DD`).
     pub fn add(&mut self, projection: ProjectionName, figure: &'static str, day: &str, amount: i64) {
         let entry = self.additions.entry((figure, day.to_owned())).or_insert((projection, 0));
-        entry.1 += amount;
+        entry.1 = clamp_figure(entry.1.saturating_add(amount));
     }
 
     /// Marks `beneficiary_id` as counted in `figure` in the month and the year of `day`
@@ -57,8 +57,11 @@ impl DailyTotals {
         .await?;
         let additions: Vec<_> = self.additions.drain().filter(|(_, (_, amount))| *amount != 0).collect();
         let insert = "INSERT INTO daily_totals (projection, figure, day, total)";
-        let tail = "ON CONFLICT (figure, day) DO UPDATE SET total = daily_totals.total + excluded.total";
-        insert_rows(connection, (insert, tail), 4, &additions, TOTALS_PER_UPSERT_MAX, |query, addition| {
+        let tail = format!(
+            "ON CONFLICT (figure, day) DO UPDATE SET total = {}",
+            bounded_add("daily_totals.total", "excluded.total")
+        );
+        insert_rows(connection, (insert, &tail), 4, &additions, TOTALS_PER_UPSERT_MAX, |query, addition| {
             let ((figure, day), (projection, amount)) = addition;
             Ok::<_, sqlx::Error>(
                 query.bind(projection.as_str()).bind(*figure).bind(day.as_str()).bind(*amount),

@@ -71,8 +71,8 @@ impl RecordedEvent {
         let value: serde_json::Value = serde_json::from_str(body).map_err(|e| corrupt(e.to_string()))?;
         let record = Record::from_value(&value).map_err(corrupt)?;
         let event_type: EventType = record.event_type.parse().map_err(corrupt)?;
-        let event =
-            Event::parse(event_type, &record.data).map_err(|errors| corrupt(errors[0].to_string()))?;
+        let event = Event::parse_recorded(event_type, &record.data)
+            .map_err(|errors| corrupt(errors[0].to_string()))?;
         let stream: StreamName = record.stream.parse().map_err(corrupt)?;
         Ok(RecordedEvent {
             position,

@@ -117,6 +117,54 @@ pub fn bind_all<'q>(mut query: AnyQuery<'q>, params: &'q [Param]) -> AnyQuery<'q
     query
 }
 
+/// `SUM({expression})` that can neither overflow nor leave ±(2^53 − 1), on both backends: summed
+/// as doubles (exact while the sum is below 2^53, where every figure must stay) and clamped, then
+/// cast back to an integer. SQLite's integer `SUM` fails on overflow and PostgreSQL's returns
+/// `numeric`, which a cast to `BIGINT` can overflow; neither may turn client input into an error.
+pub fn bounded_sum(expression: &str) -> String {
+    let max = domain::strict_json::SAFE_INTEGER_MAX;
+    let sum = format!("SUM(CAST({expression} AS DOUBLE PRECISION))");
+    format!(
+        "(CASE WHEN {sum} > {max} THEN {max} WHEN {sum} < -{max} THEN -{max} ELSE CAST({sum} AS BIGINT) END)"
+    )
+}
+
+/// A figure's value clamped to ±(2^53 − 1), the integers every JSON reader holds exactly.
+pub fn clamp_figure(value: i64) -> i64 {
+    let max = domain::strict_json::SAFE_INTEGER_MAX;
+    value.clamp(-max, max)
+}
+
+/// An aggregate a figure or a tally measure is computed with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Aggregate {
+    /// How many rows.
+    Count,
+    /// How many distinct values of a column.
+    CountDistinct(&'static str),
+    /// The sum of an integer expression, bounded ([`bounded_sum`]).
+    Sum(&'static str),
+}
+
+impl Aggregate {
+    /// The aggregate as SQL.
+    pub fn sql(self) -> String {
+        match self {
+            Aggregate::Count => "COUNT(*)".to_owned(),
+            Aggregate::CountDistinct(column) => format!("COUNT(DISTINCT {column})"),
+            Aggregate::Sum(expression) => bounded_sum(expression),
+        }
+    }
+}
+
+/// `{current} + {addition}` clamped to ±(2^53 − 1), for running totals kept in read models; both
+/// sides must already lie within ±(2^53 − 1), so the sum itself cannot overflow.
+pub fn bounded_add(current: &str, addition: &str) -> String {
+    let max = domain::strict_json::SAFE_INTEGER_MAX;
+    let sum = format!("{current} + {addition}");
+    format!("(CASE WHEN {sum} > {max} THEN {max} WHEN {sum} < -{max} THEN -{max} ELSE {sum} END)")
+}
+
 /// Runs one statement that binds nothing and returns no rows (`BEGIN`, `COMMIT`, `SAVEPOINT` …).
 pub async fn execute(connection: &mut AnyConnection, sql: &str) -> Result<(), sqlx::Error> {
     sqlx::query(sql).execute(&mut *connection).await.map(|_| ())

@@ -76,6 +76,21 @@ fn csv_text(text: &str) -> String {
     }
 }
 
+/// An integer cell, clamped to ±(2^53 − 1) so that no figure leaves what JSON readers hold exactly.
+/// A total SQLite turned into a float on overflow (before totals were bounded) reads as its clamp.
+fn int_cell(row: &AnyRow, index: usize) -> Result<Cell, sqlx::Error> {
+    let max = domain::strict_json::SAFE_INTEGER_MAX;
+    match row.try_get::<Option<i64>, _>(index) {
+        Ok(value) => Ok(value.map_or(Cell::Null, |v| Cell::Int(v.clamp(-max, max)))),
+        Err(error) => match row.try_get::<Option<f64>, _>(index) {
+            Ok(value) => {
+                Ok(value.map_or(Cell::Null, |v| Cell::Int((v.clamp(-max as f64, max as f64)) as i64)))
+            }
+            Err(_) => Err(error),
+        },
+    }
+}
+
 /// Named columns and rows of cells.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Table {
@@ -98,7 +113,7 @@ impl Table {
             let mut cells = Vec::with_capacity(columns.len());
             for (index, (_, kind)) in columns.iter().enumerate() {
                 let cell = match kind {
-                    Kind::Int => row.try_get::<Option<i64>, _>(index)?.map_or(Cell::Null, Cell::Int),
+                    Kind::Int => int_cell(row, index)?,
                     Kind::Bool => {
                         row.try_get::<Option<i64>, _>(index)?.map_or(Cell::Null, |v| Cell::Bool(v != 0))
                     }

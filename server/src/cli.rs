@@ -443,27 +443,51 @@ async fn report(
     let database = Database::open(url).await?;
     database.migrate().await?;
     catch_up_with_progress(&database).await?;
-    let query = SummaryQuery { period, district };
-    let figures = summary::summary(&database.pool, &query).await?;
-    let table = summary::summary_table(&figures);
+    let query = SummaryQuery { period, district, currency: None };
+    let summary = summary::summary(&database.pool, &query).await?;
+    let table = summary::summary_table(&summary);
     match format {
-        "json" => println!("{}", serde_json::json!({"from": from, "to": to, "figures": figures})),
+        "json" => {
+            let mut body = serde_json::json!({"from": from, "to": to, "figures": summary.figures});
+            if let Some(by_currency) = summary.by_currency {
+                body["by_currency"] = serde_json::Value::Object(by_currency);
+            }
+            println!("{body}")
+        }
         "csv" => print!("{}", table.to_csv()),
         _ => {
             let district = query.district.as_deref().map(|d| format!(", {d}")).unwrap_or_default();
             println!("summary {from} .. {to} (to exclusive{district})");
+            let single_currency = match summary::currencies(&database.pool).await?.as_slice() {
+                [only] => Some(only.clone()),
+                _ => None,
+            };
             for row in &table.rows {
                 let name = row[0].as_text().unwrap_or_default();
                 let value = row[1].as_int().unwrap_or_default();
-                if name.ends_with("_minor") {
-                    println!("  {name:<28} {value:>14}  ({}.{:02} yuan)", value / 100, (value % 100).abs());
-                } else {
-                    println!("  {name:<28} {value:>14}");
+                let currency = match name.rsplit_once('.') {
+                    Some((figure, currency)) if figure.ends_with("_minor") => Some(currency.to_owned()),
+                    _ if name.ends_with("_minor") => single_currency.clone(),
+                    _ => None,
+                };
+                match currency {
+                    Some(currency) => {
+                        println!("  {name:<28} {value:>14}  ({})", major_units(value, &currency))
+                    }
+                    None => println!("  {name:<28} {value:>14}"),
                 }
             }
         }
     }
     Ok(())
+}
+
+/// An amount in minor units written in major units with its sign and currency: −50 fen is
+/// "-0.50 CNY".
+fn major_units(minor: i64, currency: &str) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let size = minor.unsigned_abs();
+    format!("{sign}{}.{:02} {currency}", size / 100, size % 100)
 }
 
 async fn rebuild(url: &str, name: Option<&str>) -> anyhow::Result<()> {

@@ -2,8 +2,12 @@
 //! talks HTTP with real tokens.
 
 mod bad_input;
+mod bounds;
+mod budget;
 mod concurrency;
+mod currencies;
 mod demo_data;
+mod forgotten_aid;
 mod group_commit;
 mod idempotency;
 mod limits;

@@ -201,3 +201,65 @@ async fn a_disbursement_needs_an_existing_beneficiary_and_fund_in_the_funds_curr
         "in_kind_items_sum_to_amount",
     );
 }
+
+#[tokio::test]
+async fn in_kind_aid_lists_its_items() {
+    let w = world().await;
+    let (stream, _) = new_stream("disbursement");
+    let mut in_kind = cash_requested(&w.beneficiary_id, &w.fund_id, 60_000);
+    in_kind["form"] = json!("in_kind");
+    let answer = w.send(Who::Staff, &stream, "DisbursementRequested", in_kind.clone()).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.text);
+    assert_eq!(answer.body["errors"][0]["pointer"], json!("/events/0/data/items"), "{}", answer.text);
+    in_kind["items"] = json!([{"name": "棉被", "quantity": 2, "unit_value_minor": 30_000}]);
+    w.app.must_append(Who::Staff, &stream, "DisbursementRequested", in_kind).await;
+}
+
+#[tokio::test]
+async fn hours_name_only_an_activity_that_was_held() {
+    let w = world().await;
+    let (volunteer, _) = new_stream("volunteer");
+    w.app.must_append(Who::Staff, &volunteer, "VolunteerEnrolled", volunteer_enrolled("赵志刚")).await;
+    let mut hours = hours_logged(&uuid::Uuid::new_v4().to_string());
+    hours["activity_kind"] = json!("lecture");
+    hours["activity_id"] = json!(uuid::Uuid::new_v4().to_string());
+    assert_rule(
+        &w.send(Who::Staff, &volunteer, "VolunteerHoursLogged", hours.clone()).await,
+        "activity_exists",
+    );
+    let (activity, activity_id) = new_stream("activity");
+    w.app.must_append(Who::Staff, &activity, "ActivityHeld", activity_held()).await;
+    hours["activity_id"] = json!(activity_id);
+    w.app.must_append(Who::Staff, &volunteer, "VolunteerHoursLogged", hours).await;
+}
+
+#[tokio::test]
+async fn names_and_free_text_refuse_bidi_overrides_and_invisible_characters() {
+    let w = world().await;
+    let cases = [
+        ("name", "王\u{202E}建国"),
+        ("name", "王\u{200B}建国"),
+        ("district", "鼓楼\u{2066}区"),
+        ("unit", "\u{FEFF}市文化局"),
+        ("name", "王建国\u{0007}"),
+    ];
+    for (field, text) in cases {
+        let (stream, _) = new_stream("beneficiary");
+        let mut data = beneficiary_registered("王建国");
+        data[field] = json!(text);
+        let answer = w.send(Who::Staff, &stream, "BeneficiaryRegistered", data).await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{text:?}: {}", answer.text);
+        assert_eq!(
+            answer.body["errors"][0]["pointer"],
+            json!(format!("/events/0/data/{field}")),
+            "{}",
+            answer.text
+        );
+    }
+    let mut visit = visit("zhao.min");
+    visit["summary"] = json!("老人说：\n\t“身体还好。”\u{202D}");
+    let answer = w.send(Who::Staff, &w.beneficiary, "VisitRecorded", visit.clone()).await;
+    assert_eq!(answer.body["errors"][0]["pointer"], json!("/events/0/data/summary"), "{}", answer.text);
+    visit["summary"] = json!("老人说：\n\t“身体还好。”");
+    w.app.must_append(Who::Staff, &w.beneficiary, "VisitRecorded", visit).await;
+}

@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::DataCheck;
+use crate::errors::FieldError;
+use crate::limits::{self, at_most};
 use crate::values::{Count, Date, NonNegativeMinor, Text};
 
 /// The kinds of outreach activity.
@@ -81,4 +83,27 @@ pub struct ActivityHeld {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub materials: Option<Materials>,
 }
-impl DataCheck for ActivityHeld {}
+impl DataCheck for ActivityHeld {
+    fn admit(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        at_most(
+            &mut errors,
+            "/attendees",
+            self.attendees.get(),
+            limits::ATTENDEES_MAX,
+            "one activity's attendance",
+        );
+        if let Some(materials) = &self.materials {
+            let counts = [("brochures", materials.brochures), ("books", materials.books)];
+            for (field, count) in counts {
+                let count = count.map_or(0, |c| c.get());
+                let pointer = format!("/materials/{field}");
+                at_most(&mut errors, &pointer, count, limits::MATERIALS_COUNT_MAX, "one activity hands out");
+            }
+            let goods = materials.goods_value_minor.map_or(0, |v| v.get());
+            let pointer = "/materials/goods_value_minor";
+            at_most(&mut errors, pointer, goods, limits::GOODS_VALUE_MINOR_MAX, "one activity's goods");
+        }
+        errors
+    }
+}

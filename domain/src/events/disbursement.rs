@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{DataCheck, DisbursementEvent};
 use crate::errors::{FieldError, RuleBreach};
+use crate::limits::{self, at_most};
 use crate::values::{Currency, Id, LongText, NonNegativeMinor, Personal, PositiveCount, PositiveMinor, Text};
 
 /// What is handed over.
@@ -81,8 +82,37 @@ impl DataCheck for DisbursementRequested {
             Some(items) if items.is_empty() => {
                 vec![FieldError::new("/items", "items, when present, list at least one item")]
             }
+            None if self.form == DisbursementForm::InKind => {
+                vec![FieldError::new("/items", "in_kind disbursements list the goods they hand over")]
+            }
             _ => Vec::new(),
         }
+    }
+
+    fn admit(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        let amount = self.amount_minor.get();
+        at_most(&mut errors, "/amount_minor", amount, limits::AID_AMOUNT_MINOR_MAX, "one disbursement");
+        let items = self.items.as_deref().unwrap_or_default();
+        if items.len() > limits::ITEMS_MAX {
+            errors.push(FieldError::new(
+                "/items",
+                format!("lists {} items; at most {} are allowed", items.len(), limits::ITEMS_MAX),
+            ));
+        }
+        for (index, item) in items.iter().enumerate() {
+            let (quantity, unit_value) = (item.quantity.get(), item.unit_value_minor.get());
+            at_most(
+                &mut errors,
+                &format!("/items/{index}/quantity"),
+                quantity,
+                limits::ITEM_QUANTITY_MAX,
+                "a quantity",
+            );
+            let pointer = format!("/items/{index}/unit_value_minor");
+            at_most(&mut errors, &pointer, unit_value, limits::ITEM_UNIT_VALUE_MINOR_MAX, "one item's value");
+        }
+        errors
     }
 }
 
@@ -92,14 +122,52 @@ impl DataCheck for DisbursementRequested {
 pub struct DisbursementApproved {}
 impl DataCheck for DisbursementApproved {}
 
-/// Rejected by a supervisor who is not the requester.
+/// Why aid was rejected or a payment reversed, in words that name no one: what bookkeeping records
+/// when free text may not be (the beneficiary was forgotten), or beside it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SettlementReason {
+    /// The beneficiary does not qualify.
+    Ineligible,
+    /// Requested or paid twice.
+    Duplicate,
+    /// Withdrawn by whoever asked for it.
+    Withdrawn,
+    /// The payment did not reach the beneficiary.
+    PaymentFailed,
+    /// Recorded in error.
+    RecordedInError,
+    /// The beneficiary was forgotten; the aid is settled without anything personal.
+    BeneficiaryForgotten,
+    /// Anything else.
+    Other,
+}
+
+/// Why a disbursement was settled without payment, or its payment undone: a reason (personal), a
+/// reason code that names no one, or both.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct DisbursementRejected {
-    /// Why (personal).
-    pub reason: Personal<LongText>,
+pub struct Settlement {
+    /// Why (personal); may be left out when `reason_code` says why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Personal<LongText>>,
+    /// Why, in a word that names no one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<SettlementReason>,
 }
-impl DataCheck for DisbursementRejected {}
+
+impl DataCheck for Settlement {
+    fn check(&self) -> Vec<FieldError> {
+        if self.reason.is_none() && self.reason_code.is_none() {
+            vec![FieldError::new("/reason", "give a reason, a reason_code, or both")]
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// Rejected by a supervisor who is not the requester.
+pub type DisbursementRejected = Settlement;
 
 /// Paid, after approval.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -113,13 +181,23 @@ pub struct DisbursementPaid {
 impl DataCheck for DisbursementPaid {}
 
 /// A payment reversed, after it was made.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DisbursementReversed {
-    /// Why (personal).
-    pub reason: Personal<LongText>,
+pub type DisbursementReversed = Settlement;
+
+/// What one disbursement event moves in its fund's budget, in minor units.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FundMovement {
+    /// The change to what the fund has committed: approved and not reversed.
+    pub committed_minor: i64,
+    /// The change to what the fund has paid and not reversed.
+    pub paid_minor: i64,
 }
-impl DataCheck for DisbursementReversed {}
+
+impl FundMovement {
+    /// Whether it moves nothing.
+    pub fn is_none(self) -> bool {
+        self == FundMovement::default()
+    }
+}
 
 /// Where a disbursement stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -143,6 +221,10 @@ pub struct DisbursementState {
     pub requester: String,
     /// Whom it is for.
     pub beneficiary_id: Id,
+    /// The fund it draws on.
+    pub fund_id: Id,
+    /// Its amount, in minor units.
+    pub amount_minor: i64,
     /// Where it stands.
     pub status: DisbursementStatus,
 }
@@ -153,6 +235,8 @@ impl DisbursementState {
         Self {
             requester: actor.to_owned(),
             beneficiary_id: event.beneficiary_id,
+            fund_id: event.fund_id,
+            amount_minor: event.amount_minor.get(),
             status: DisbursementStatus::Requested,
         }
     }
@@ -216,6 +300,20 @@ impl DisbursementState {
             },
             DisbursementEvent::DisbursementRequested(_) => Ok(()),
         }
+    }
+
+    /// What `event` (which passed [`DisbursementState::decide`]) moves in the fund's budget: the
+    /// change to what it has committed (approved, not reversed) and to what it has paid (not
+    /// reversed), in minor units.
+    pub fn fund_movement(&self, event: &DisbursementEvent) -> FundMovement {
+        let amount = self.amount_minor;
+        let (committed_minor, paid_minor) = match event {
+            DisbursementEvent::DisbursementApproved(_) => (amount, 0),
+            DisbursementEvent::DisbursementPaid(_) => (0, amount),
+            DisbursementEvent::DisbursementReversed(_) => (-amount, -amount),
+            _ => (0, 0),
+        };
+        FundMovement { committed_minor, paid_minor }
     }
 
     /// Folds `event` into the state.

@@ -72,11 +72,23 @@ macro_rules! catalogue {
                 match self { $($(Event::$kind($kind_event::$variant(_)) => EventType::$variant,)+)+ }
             }
 
-            /// Parses `data` as the data of `event_type`. Error pointers are relative to `data`.
+            /// Parses `data` as the data of a new event of `event_type`, held to what a new event may
+            /// hold ([`crate::limits`]). Error pointers are relative to `data`.
             pub fn parse(event_type: EventType, data: &Value) -> Result<Event, Vec<FieldError>> {
+                Self::parse_as(event_type, data, Admission::New)
+            }
+
+            /// Parses the data of a recorded event: held to what a record may hold, not to the
+            /// tighter bounds of new events, so that records admitted under earlier rules read back.
+            pub fn parse_recorded(event_type: EventType, data: &Value) -> Result<Event, Vec<FieldError>> {
+                Self::parse_as(event_type, data, Admission::Recorded)
+            }
+
+            fn parse_as(event_type: EventType, data: &Value, admission: Admission) -> Result<Event, Vec<FieldError>> {
                 match event_type {
                     $($(EventType::$variant => {
-                        parse_data::<$module::$variant>(data).map(|d| Event::$kind($kind_event::$variant(d)))
+                        parse_data::<$module::$variant>(data, admission)
+                            .map(|d| Event::$kind($kind_event::$variant(d)))
                     })+)+
                 }
             }
@@ -194,19 +206,40 @@ impl Event {
 
 /// Cross-field checks a data struct makes after it has deserialized.
 pub trait DataCheck {
-    /// The schema errors serde could not see (pointers relative to the data object).
+    /// The schema errors serde could not see (pointers relative to the data object), which every
+    /// record passed when it was admitted.
     fn check(&self) -> Vec<FieldError> {
+        Vec::new()
+    }
+
+    /// The errors of a new event beyond [`DataCheck::check`]: quantities past the bounds of
+    /// [`crate::limits`], and the like. Records admitted before a bound existed are not held to it.
+    fn admit(&self) -> Vec<FieldError> {
         Vec::new()
     }
 }
 
-fn parse_data<T: DeserializeOwned + DataCheck>(data: &Value) -> Result<T, Vec<FieldError>> {
+/// Whether data is a new event's, held to every bound, or a recorded event's.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Admission {
+    New,
+    Recorded,
+}
+
+fn parse_data<T: DeserializeOwned + DataCheck>(
+    data: &Value,
+    admission: Admission,
+) -> Result<T, Vec<FieldError>> {
     if !data.is_object() {
         return Err(vec![FieldError::new("", "data must be a JSON object")]);
     }
     match serde_path_to_error::deserialize::<_, T>(data) {
         Ok(parsed) => {
-            let errors = parsed.check();
+            let mut errors = parsed.check();
+            if admission == Admission::New {
+                errors.extend(parsed.admit());
+                crate::limits::text_characters(data, "", &mut errors);
+            }
             if errors.is_empty() {
                 Ok(parsed)
             } else {

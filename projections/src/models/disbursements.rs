@@ -7,7 +7,7 @@ use sqlx::AnyConnection;
 
 use crate::daily::DailyTotals;
 use crate::rows::NewRows;
-use crate::sql::{name_of, Param};
+use crate::sql::{bounded_add, name_of, Param};
 use crate::{ProjectionName, RecordedEvent};
 
 const PROJECTION: ProjectionName = ProjectionName::Disbursements;
@@ -59,9 +59,9 @@ async fn add_to_fund(
     disbursement_id: &str,
     column: &str,
 ) -> Result<(), sqlx::Error> {
+    let sum = bounded_add(column, "(SELECT amount_minor FROM disbursements WHERE disbursement_id = $1)");
     let sql = format!(
-        "UPDATE funds SET {column} = {column} + (SELECT amount_minor FROM disbursements WHERE disbursement_id = $1) \
-         WHERE fund_id = (SELECT fund_id FROM disbursements WHERE disbursement_id = $1)"
+        "UPDATE funds SET {column} = {sum} WHERE fund_id = (SELECT fund_id FROM disbursements WHERE disbursement_id = $1)"
     );
     sqlx::query(&sql).bind(disbursement_id).execute(&mut *connection).await?;
     Ok(())
@@ -109,7 +109,8 @@ pub async fn changes(
     let id = recorded.stream_id.as_str();
     match &recorded.event {
         Event::Fund(F::FundBudgetAdjusted(e)) => {
-            sqlx::query("UPDATE funds SET adjustments_minor = adjustments_minor + $2 WHERE fund_id = $1")
+            let sum = bounded_add("adjustments_minor", "$2");
+            sqlx::query(&format!("UPDATE funds SET adjustments_minor = {sum} WHERE fund_id = $1"))
                 .bind(id)
                 .bind(e.delta_minor.get())
                 .execute(&mut *connection)

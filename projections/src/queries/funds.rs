@@ -2,6 +2,7 @@
 
 use sqlx::AnyPool;
 
+use crate::sql::bounded_add;
 use crate::table::{Kind, Table};
 use crate::ProjectionError;
 
@@ -9,14 +10,14 @@ use crate::ProjectionError;
 /// approved_minor, paid_minor, reversed_minor, remaining_minor}` where `budget_minor` is the opening
 /// budget plus every adjustment and remaining = budget − paid + reversed. Empty when unknown.
 pub async fn fund(pool: &AnyPool, fund_id: &str) -> Result<Table, ProjectionError> {
-    let rows = sqlx::query(
-        "SELECT fund_id, name, currency, year, opening_budget_minor + adjustments_minor, adjustments_minor, \
-         requested_minor, approved_minor, paid_minor, reversed_minor, \
-         opening_budget_minor + adjustments_minor - paid_minor + reversed_minor FROM funds WHERE fund_id = $1",
-    )
-    .bind(fund_id)
-    .fetch_all(pool)
-    .await?;
+    // Each column lies within ±(2^53 − 1), so these sums cannot overflow; they are clamped back.
+    let budget = bounded_add("opening_budget_minor", "adjustments_minor");
+    let remaining = bounded_add(&budget, "reversed_minor - paid_minor");
+    let sql = format!(
+        "SELECT fund_id, name, currency, year, {budget}, adjustments_minor, requested_minor, approved_minor, \
+         paid_minor, reversed_minor, {remaining} FROM funds WHERE fund_id = $1"
+    );
+    let rows = sqlx::query(&sql).bind(fund_id).fetch_all(pool).await?;
     Ok(Table::from_rows(
         &[
             ("fund_id", Kind::Text),

@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 use sqlx::AnyPool;
 
 use super::Period;
-use crate::sql::{bind_all, render, Param};
+use crate::sql::{bind_all, bounded_sum, clamp_figure, render, Aggregate, Param};
 use crate::table::{Cell, Table};
 use crate::ProjectionError;
 
@@ -31,7 +31,7 @@ struct Figure {
     /// `WHERE` conditions, with `{from}` and `{to}` markers.
     filter: &'static str,
     /// The aggregate giving the value.
-    value: &'static str,
+    value: Aggregate,
     /// The position of each row (the trace).
     position: &'static str,
     /// How its whole-city value is read.
@@ -56,8 +56,9 @@ enum Total {
 const IN_PERIOD_VISITS: &str = "v.occurred_on >= {from} AND v.occurred_on < {to}";
 const MOVEMENTS: &str =
     "disbursement_movements m JOIN disbursements d ON d.disbursement_id = m.disbursement_id";
-const PAID_COUNT: &str = "SUM(CASE WHEN m.movement = 'paid' THEN 1 ELSE -1 END)";
-const PAID_AMOUNT: &str = "SUM(CASE WHEN m.movement = 'paid' THEN m.amount_minor ELSE -m.amount_minor END)";
+const PAID_COUNT: Aggregate = Aggregate::Sum("CASE WHEN m.movement = 'paid' THEN 1 ELSE -1 END");
+const PAID_AMOUNT: Aggregate =
+    Aggregate::Sum("CASE WHEN m.movement = 'paid' THEN m.amount_minor ELSE -m.amount_minor END");
 const HOURS_STANDING: &str =
     "h.worked_on >= {from} AND h.worked_on < {to} AND (h.voided_on IS NULL OR h.voided_on >= {to})";
 const ACTIVITIES_HELD: &str = "a.held_on >= {from} AND a.held_on < {to}";
@@ -68,7 +69,7 @@ const FIGURES: &[Figure] = &[
         from: "visits v",
         beneficiary: Some("v.beneficiary_id"),
         filter: "v.occurred_on >= {from} AND v.occurred_on < {to} AND v.visit_kind = 'home'",
-        value: "COUNT(*)",
+        value: Aggregate::Count,
         position: "v.position",
         total: Total::Days,
     },
@@ -77,7 +78,7 @@ const FIGURES: &[Figure] = &[
         from: "visits v",
         beneficiary: Some("v.beneficiary_id"),
         filter: "v.occurred_on >= {from} AND v.occurred_on < {to} AND v.visit_kind = 'phone'",
-        value: "COUNT(*)",
+        value: Aggregate::Count,
         position: "v.position",
         total: Total::Days,
     },
@@ -86,7 +87,7 @@ const FIGURES: &[Figure] = &[
         from: "visits v",
         beneficiary: Some("v.beneficiary_id"),
         filter: IN_PERIOD_VISITS,
-        value: "COUNT(*)",
+        value: Aggregate::Count,
         position: "v.position",
         total: Total::Days,
     },
@@ -95,7 +96,7 @@ const FIGURES: &[Figure] = &[
         from: "visits v",
         beneficiary: Some("v.beneficiary_id"),
         filter: IN_PERIOD_VISITS,
-        value: "COUNT(DISTINCT v.beneficiary_id)",
+        value: Aggregate::CountDistinct("v.beneficiary_id"),
         position: "v.position",
         total: Total::DistinctBeneficiaries,
     },
@@ -104,7 +105,7 @@ const FIGURES: &[Figure] = &[
         from: "concerns c",
         beneficiary: Some("c.beneficiary_id"),
         filter: "c.raised_on >= {from} AND c.raised_on < {to}",
-        value: "COUNT(*)",
+        value: Aggregate::Count,
         position: "c.raised_position",
         total: Total::Days,
     },
@@ -113,7 +114,7 @@ const FIGURES: &[Figure] = &[
         from: "concerns c",
         beneficiary: Some("c.beneficiary_id"),
         filter: "c.resolved_on >= {from} AND c.resolved_on < {to} AND c.on_site = 1",
-        value: "COUNT(*)",
+        value: Aggregate::Count,
         position: "c.resolved_position",
         total: Total::Days,
     },
@@ -122,7 +123,7 @@ const FIGURES: &[Figure] = &[
         from: "concerns c",
         beneficiary: Some("c.beneficiary_id"),
         filter: "c.resolved_on >= {from} AND c.resolved_on < {to} AND c.on_site = 0",
-        value: "COUNT(*)",
+        value: Aggregate::Count,
         position: "c.resolved_position",
         total: Total::Days,
     },
@@ -131,7 +132,7 @@ const FIGURES: &[Figure] = &[
         from: "concerns c",
         beneficiary: Some("c.beneficiary_id"),
         filter: "c.raised_on < {to} AND (c.resolved_on IS NULL OR c.resolved_on >= {to})",
-        value: "COUNT(*)",
+        value: Aggregate::Count,
         position: "c.raised_position",
         total: Total::OpenConcerns,
     },
@@ -140,7 +141,7 @@ const FIGURES: &[Figure] = &[
         from: "hardship_assessments h",
         beneficiary: Some("h.beneficiary_id"),
         filter: "h.occurred_on >= {from} AND h.occurred_on < {to}",
-        value: "COUNT(DISTINCT h.beneficiary_id)",
+        value: Aggregate::CountDistinct("h.beneficiary_id"),
         position: "h.position",
         total: Total::DistinctBeneficiaries,
     },
@@ -176,7 +177,7 @@ const FIGURES: &[Figure] = &[
         from: "volunteer_hours h",
         beneficiary: None,
         filter: HOURS_STANDING,
-        value: "COUNT(*)",
+        value: Aggregate::Count,
         position: "h.logged_position",
         total: Total::DaysLessVoided,
     },
@@ -185,7 +186,7 @@ const FIGURES: &[Figure] = &[
         from: "volunteer_hours h",
         beneficiary: None,
         filter: HOURS_STANDING,
-        value: "SUM(h.minutes)",
+        value: Aggregate::Sum("h.minutes"),
         position: "h.logged_position",
         total: Total::DaysLessVoided,
     },
@@ -194,7 +195,7 @@ const FIGURES: &[Figure] = &[
         from: "activities a",
         beneficiary: None,
         filter: ACTIVITIES_HELD,
-        value: "COUNT(*)",
+        value: Aggregate::Count,
         position: "a.position",
         total: Total::Days,
     },
@@ -203,7 +204,7 @@ const FIGURES: &[Figure] = &[
         from: "activities a",
         beneficiary: None,
         filter: "a.held_on >= {from} AND a.held_on < {to} AND a.attendees > 0",
-        value: "SUM(a.attendees)",
+        value: Aggregate::Sum("a.attendees"),
         position: "a.position",
         total: Total::Days,
     },
@@ -212,7 +213,7 @@ const FIGURES: &[Figure] = &[
         from: "activities a",
         beneficiary: None,
         filter: "a.held_on >= {from} AND a.held_on < {to} AND a.brochures > 0",
-        value: "SUM(a.brochures)",
+        value: Aggregate::Sum("a.brochures"),
         position: "a.position",
         total: Total::Days,
     },
@@ -221,7 +222,7 @@ const FIGURES: &[Figure] = &[
         from: "activities a",
         beneficiary: None,
         filter: "a.held_on >= {from} AND a.held_on < {to} AND a.books > 0",
-        value: "SUM(a.books)",
+        value: Aggregate::Sum("a.books"),
         position: "a.position",
         total: Total::Days,
     },
@@ -230,7 +231,7 @@ const FIGURES: &[Figure] = &[
         from: "suggestions s",
         beneficiary: None,
         filter: "s.submitted_on >= {from} AND s.submitted_on < {to}",
-        value: "COUNT(*)",
+        value: Aggregate::Count,
         position: "s.submitted_position",
         total: Total::Days,
     },
@@ -239,7 +240,7 @@ const FIGURES: &[Figure] = &[
         from: "suggestion_steps st",
         beneficiary: None,
         filter: "st.step = 'forwarded' AND st.occurred_on >= {from} AND st.occurred_on < {to}",
-        value: "COUNT(*)",
+        value: Aggregate::Count,
         position: "st.position",
         total: Total::Days,
     },
@@ -248,7 +249,7 @@ const FIGURES: &[Figure] = &[
         from: "suggestion_steps st",
         beneficiary: None,
         filter: "st.step = 'adopted' AND st.occurred_on >= {from} AND st.occurred_on < {to}",
-        value: "COUNT(*)",
+        value: Aggregate::Count,
         position: "st.position",
         total: Total::Days,
     },
@@ -267,9 +268,64 @@ pub struct SummaryQuery {
     pub period: Period,
     /// Only beneficiaries of this district (for the figures about beneficiaries).
     pub district: Option<String>,
+    /// Only payments and reversals in this currency (for the money figures).
+    pub currency: Option<String>,
+}
+
+/// The summary's figures, and, when the ledger pays in more than one currency and none was chosen,
+/// its money figures per currency instead (a sum across currencies means nothing).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    /// Figure name → value (`activities`: kind → count). Without the money figures when they are
+    /// given per currency.
+    pub figures: Map<String, Value>,
+    /// Currency → money figure name → value, when the ledger pays in more than one currency.
+    pub by_currency: Option<Map<String, Value>>,
+}
+
+/// The figures that are sums of money, which only add up within one currency.
+pub const MONEY_FIGURES: [&str; 2] = ["cash_paid_minor", "in_kind_paid_minor"];
+
+/// Whether `figure` is a sum of money.
+fn is_money(figure: &Figure) -> bool {
+    MONEY_FIGURES.contains(&figure.name)
+}
+
+/// The currencies the ledger's funds pay in, in order.
+pub async fn currencies(pool: &AnyPool) -> Result<Vec<String>, ProjectionError> {
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT DISTINCT currency FROM funds ORDER BY currency").fetch_all(pool).await?;
+    Ok(rows.into_iter().map(|(currency,)| currency).collect())
+}
+
+/// The summary for `query`: its figures, with the money figures per currency when the ledger pays
+/// in several and `query` names none.
+pub async fn summary(pool: &AnyPool, query: &SummaryQuery) -> Result<Summary, ProjectionError> {
+    let mut figures = figures(pool, query).await?;
+    let currencies = currencies(pool).await?;
+    if query.currency.is_some() || currencies.len() < 2 {
+        return Ok(Summary { figures, by_currency: None });
+    }
+    let mut by_currency = Map::new();
+    for currency in currencies {
+        let in_currency = SummaryQuery { currency: Some(currency.clone()), ..query.clone() };
+        let mut money = Map::new();
+        for figure in FIGURES.iter().filter(|f| is_money(f)) {
+            figures.remove(figure.name);
+            money.insert(figure.name.into(), rows_value(pool, figure, &in_currency).await?.into());
+        }
+        by_currency.insert(currency, Value::Object(money));
+    }
+    Ok(Summary { figures, by_currency: Some(by_currency) })
 }
 
 fn rows_sql(figure: &Figure, query: &SummaryQuery, select: &str, extra_filter: &str) -> (String, Vec<Param>) {
+    let currency_filter = if query.currency.is_some() && figure.from == MOVEMENTS {
+        " AND d.currency = {currency}"
+    } else {
+        ""
+    };
+    let extra_filter = &format!("{currency_filter}{extra_filter}");
     let template = match (figure.beneficiary, &query.district) {
         // The district's beneficiaries first, each one's rows found by its index (`CROSS JOIN` keeps
         // SQLite from scanning the whole city's period instead).
@@ -284,6 +340,9 @@ fn rows_sql(figure: &Figure, query: &SummaryQuery, select: &str, extra_filter: &
         vec![("from", Param::Text(query.period.from.clone())), ("to", Param::Text(query.period.to.clone()))];
     if let Some(district) = &query.district {
         params.push(("district", Param::Text(district.clone())));
+    }
+    if let Some(currency) = &query.currency {
+        params.push(("currency", Param::Text(currency.clone())));
     }
     render(&template, &params)
 }
@@ -301,8 +360,9 @@ fn activity_kind_filter(kind: ActivityKind) -> String {
     format!(" AND a.kind = '{}'", kind.as_str())
 }
 
-/// Every figure's value: for the whole city from the per-day totals, for one district from the rows.
-pub async fn summary(pool: &AnyPool, query: &SummaryQuery) -> Result<Map<String, Value>, ProjectionError> {
+/// Every figure's value: for the whole city from the per-day totals, for one district (and the money
+/// figures in one currency) from the rows.
+async fn figures(pool: &AnyPool, query: &SummaryQuery) -> Result<Map<String, Value>, ProjectionError> {
     if query.district.is_some() {
         return summary_over_rows(pool, query).await;
     }
@@ -316,11 +376,14 @@ pub async fn summary(pool: &AnyPool, query: &SummaryQuery) -> Result<Map<String,
                 });
                 Value::Object(by_kind.collect())
             }
+            Total::Days if query.currency.is_some() && is_money(figure) => {
+                rows_value(pool, figure, query).await?.into()
+            }
             Total::Days => days.in_period(figure.name).into(),
             Total::OpenConcerns => days.open_concerns.into(),
             Total::DaysLessVoided => {
                 let voided = Figure { filter: VOIDED_IN_PERIOD, ..*figure };
-                (days.in_period(figure.name) - rows_value(pool, &voided, query).await?).into()
+                clamp_figure(days.in_period(figure.name) - rows_value(pool, &voided, query).await?).into()
             }
             Total::DistinctBeneficiaries => match query.period.whole_span() {
                 Some((span, from, to)) => beneficiaries_marked(pool, figure, span, from, to).await?.into(),
@@ -361,7 +424,7 @@ const VOIDED_IN_PERIOD: &str =
 
 /// `figure`'s aggregate over its rows.
 async fn rows_value(pool: &AnyPool, figure: &Figure, query: &SummaryQuery) -> Result<i64, ProjectionError> {
-    let select = format!("CAST(COALESCE({}, 0) AS BIGINT)", figure.value);
+    let select = format!("CAST(COALESCE({}, 0) AS BIGINT)", figure.value.sql());
     let (sql, params) = rows_sql(figure, query, &select, "");
     scalar(pool, &sql, &params).await
 }
@@ -418,18 +481,19 @@ struct DayTotals {
 
 impl DayTotals {
     async fn read(pool: &AnyPool, period: &Period) -> Result<DayTotals, ProjectionError> {
-        let sums: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT figure, CAST(SUM(total) AS BIGINT) FROM daily_totals WHERE day >= $1 AND day < $2 \
-             GROUP BY figure",
-        )
+        let sums: Vec<(String, i64)> = sqlx::query_as(&format!(
+            "SELECT figure, {} FROM daily_totals WHERE day >= $1 AND day < $2 GROUP BY figure",
+            bounded_sum("total")
+        ))
         .bind(period.from.as_str())
         .bind(period.to.as_str())
         .fetch_all(pool)
         .await?;
-        let before_end: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT figure, CAST(SUM(total) AS BIGINT) FROM daily_totals \
-             WHERE figure IN ('concerns_raised', 'concerns_closed') AND day < $1 GROUP BY figure",
-        )
+        let before_end: Vec<(String, i64)> = sqlx::query_as(&format!(
+            "SELECT figure, {} FROM daily_totals \
+                 WHERE figure IN ('concerns_raised', 'concerns_closed') AND day < $1 GROUP BY figure",
+            bounded_sum("total")
+        ))
         .bind(period.to.as_str())
         .fetch_all(pool)
         .await?;
@@ -437,7 +501,7 @@ impl DayTotals {
         let count = |figure: &str| before_end.get(figure).copied().unwrap_or(0);
         Ok(DayTotals {
             period: sums.into_iter().collect(),
-            open_concerns: count("concerns_raised") - count("concerns_closed"),
+            open_concerns: clamp_figure(count("concerns_raised") - count("concerns_closed")),
         })
     }
 
@@ -446,21 +510,29 @@ impl DayTotals {
     }
 }
 
-/// The summary as a `figure,value` table, with `activities` flattened to `activities.<kind>` rows.
-pub fn summary_table(figures: &Map<String, Value>) -> Table {
+/// The summary as a `figure,value` table, with `activities` flattened to `activities.<kind>` rows
+/// and money figures per currency to `<figure>.<currency>` rows.
+pub fn summary_table(summary: &Summary) -> Table {
     let mut table = Table::new(&["figure", "value"]);
+    let mut row = |name: String, value: &Value| {
+        table.rows.push(vec![Cell::Text(name), Cell::Int(value.as_i64().unwrap_or(0))])
+    };
     for name in figure_names() {
-        match figures.get(name) {
+        match summary.figures.get(name) {
             Some(Value::Object(parts)) => {
                 for kind in ActivityKind::ALL {
-                    let value = parts.get(kind.as_str()).and_then(Value::as_i64).unwrap_or(0);
-                    table.rows.push(vec![Cell::Text(format!("{name}.{}", kind.as_str())), Cell::Int(value)]);
+                    let value = parts.get(kind.as_str()).cloned().unwrap_or(Value::from(0));
+                    row(format!("{name}.{}", kind.as_str()), &value);
                 }
             }
-            Some(value) => {
-                table.rows.push(vec![Cell::Text(name.into()), Cell::Int(value.as_i64().unwrap_or(0))])
+            Some(value) => row(name.into(), value),
+            None => {
+                for (currency, money) in summary.by_currency.iter().flatten() {
+                    if let Some(value) = money.get(name) {
+                        row(format!("{name}.{currency}"), value);
+                    }
+                }
             }
-            None => {}
         }
     }
     table

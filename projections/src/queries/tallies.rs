@@ -6,7 +6,7 @@ use std::str::FromStr;
 use sqlx::AnyPool;
 
 use super::Period;
-use crate::sql::{bind_all, render, Param};
+use crate::sql::{bind_all, render, Aggregate, Param};
 use crate::table::{Kind, Table};
 use crate::ProjectionError;
 
@@ -30,7 +30,7 @@ struct TallySpec {
     beneficiary: Option<&'static str>,
     date: &'static str,
     groups: &'static [(&'static str, &'static str)],
-    measures: &'static [(&'static str, &'static str)],
+    measures: &'static [(&'static str, Aggregate)],
 }
 
 impl TallyName {
@@ -61,14 +61,14 @@ impl TallyName {
                 beneficiary: Some("v.beneficiary_id"),
                 date: "v.occurred_on",
                 groups: &[("month", "substr(v.occurred_on, 1, 7)"), ("district", "b.district"), ("kind", "v.visit_kind"), ("staff", "v.staff")],
-                measures: &[("visits", "COUNT(*)"), ("minutes", "SUM(v.duration_minutes)")],
+                measures: &[("visits", Aggregate::Count), ("minutes", Aggregate::Sum("v.duration_minutes"))],
             },
             TallyName::Disbursements => TallySpec {
                 from: "disbursements d",
                 beneficiary: Some("d.beneficiary_id"),
                 date: "d.requested_on",
                 groups: &[("month", "substr(d.requested_on, 1, 7)"), ("district", "b.district"), ("form", "d.form"), ("fund", "d.fund_id"), ("status", "d.status")],
-                measures: &[("disbursements", "COUNT(*)"), ("amount_minor", "SUM(d.amount_minor)")],
+                measures: &[("disbursements", Aggregate::Count), ("amount_minor", Aggregate::Sum("d.amount_minor"))],
             },
             TallyName::VolunteerHours => TallySpec {
                 from: "volunteer_hours h",
@@ -79,14 +79,14 @@ impl TallyName {
                     ("activity_kind", "h.activity_kind"),
                     ("status", "CASE WHEN h.voided_position IS NOT NULL THEN 'voided' WHEN h.verified_position IS NOT NULL THEN 'verified' ELSE 'logged' END"),
                 ],
-                measures: &[("entries", "COUNT(*)"), ("minutes", "SUM(h.minutes)")],
+                measures: &[("entries", Aggregate::Count), ("minutes", Aggregate::Sum("h.minutes"))],
             },
             TallyName::Suggestions => TallySpec {
                 from: "suggestions s",
                 beneficiary: None,
                 date: "s.submitted_on",
                 groups: &[("month", "substr(s.submitted_on, 1, 7)"), ("topic", "s.topic"), ("status", "s.status"), ("campaign", "COALESCE(s.campaign, '')")],
-                measures: &[("suggestions", "COUNT(*)")],
+                measures: &[("suggestions", Aggregate::Count)],
             },
             TallyName::Activities => TallySpec {
                 from: "activities a",
@@ -94,10 +94,10 @@ impl TallyName {
                 date: "a.held_on",
                 groups: &[("month", "substr(a.held_on, 1, 7)"), ("kind", "a.kind")],
                 measures: &[
-                    ("activities", "COUNT(*)"),
-                    ("attendees", "SUM(a.attendees)"),
-                    ("brochures", "SUM(COALESCE(a.brochures, 0))"),
-                    ("books", "SUM(COALESCE(a.books, 0))"),
+                    ("activities", Aggregate::Count),
+                    ("attendees", Aggregate::Sum("a.attendees")),
+                    ("brochures", Aggregate::Sum("COALESCE(a.brochures, 0)")),
+                    ("books", Aggregate::Sum("COALESCE(a.books, 0)")),
                 ],
             },
         }
@@ -150,7 +150,7 @@ pub async fn tally(
     let measures: Vec<String> = spec
         .measures
         .iter()
-        .map(|(_, aggregate)| format!("CAST(COALESCE({aggregate}, 0) AS BIGINT)"))
+        .map(|(_, aggregate)| format!("CAST(COALESCE({}, 0) AS BIGINT)", aggregate.sql()))
         .collect();
     let template = format!(
         "SELECT {group}, {} FROM {}{join} WHERE {date} >= {{from}} AND {date} < {{to}} GROUP BY 1 ORDER BY 1",

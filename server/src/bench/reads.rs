@@ -46,7 +46,7 @@ pub async fn verify(database: &Database) -> anyhow::Result<Throughput> {
 pub async fn summary_median(database: &Database) -> anyhow::Result<Duration> {
     let period = Period::parse(&format!("{YEAR}-01-01"), &format!("{}-01-01", YEAR + 1))
         .map_err(anyhow::Error::msg)?;
-    let query = SummaryQuery { period, district: None };
+    let query = SummaryQuery { period, district: None, currency: None };
     let bar = progress_bar(SUMMARY_RUNS as u64, "summary reports");
     let mut times = Vec::with_capacity(SUMMARY_RUNS);
     for _ in 0..SUMMARY_RUNS {

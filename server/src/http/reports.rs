@@ -4,11 +4,12 @@
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use domain::values::Currency;
 use projections::queries::summary::{self, SummaryQuery};
 use projections::queries::Period;
 use projections::table::{Cell, Table};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::auth::require;
 use super::openapi::responses::BadRequest;
@@ -31,6 +32,10 @@ pub struct SummaryParams {
     to: Option<String>,
     /// Only beneficiaries of this district, for the figures about beneficiaries.
     district: Option<String>,
+    /// Only payments and reversals in this currency, for the money figures [default: the ledger's
+    /// one currency; when it pays in several, the money figures are given per currency].
+    #[param(pattern = "^[A-Z]{3}$")]
+    currency: Option<String>,
     /// `json` or `csv` [default: from the `Accept` header, else JSON].
     #[param(pattern = "^(json|csv)$")]
     format: Option<String>,
@@ -52,6 +57,10 @@ pub struct TraceParams {
     to: Option<String>,
     /// Only beneficiaries of this district, for the figures about beneficiaries.
     district: Option<String>,
+    /// Only payments and reversals in this currency, for the money figures [default: the ledger's
+    /// one currency; when it pays in several, the money figures are given per currency].
+    #[param(pattern = "^[A-Z]{3}$")]
+    currency: Option<String>,
     /// `json` or `csv` [default: from the `Accept` header, else JSON].
     #[param(pattern = "^(json|csv)$")]
     format: Option<String>,
@@ -61,6 +70,7 @@ fn summary_query(
     from: Option<String>,
     to: Option<String>,
     district: Option<String>,
+    currency: Option<String>,
 ) -> Result<SummaryQuery, ApiError> {
     let (Some(from), Some(to)) = (from, to) else {
         return Err(ApiError::BadRequest("from and to are required (YYYY-MM-DD; to is exclusive)".into()));
@@ -69,14 +79,20 @@ fn summary_query(
     if district.as_deref().is_some_and(|d| d.contains('\0')) {
         return Err(ApiError::BadRequest("district must not hold U+0000".into()));
     }
-    Ok(SummaryQuery { period, district: district.filter(|d| !d.is_empty()) })
+    let currency = match currency.filter(|c| !c.is_empty()) {
+        Some(code) => Some(Currency::try_from(code).map_err(ApiError::BadRequest)?.as_str().to_owned()),
+        None => None,
+    };
+    Ok(SummaryQuery { period, district: district.filter(|d| !d.is_empty()), currency })
 }
 
 /// `GET /v1/reports/summary`.
 #[utoipa::path(get, path = "/v1/reports/summary", tag = "reports", params(SummaryParams),
     security(("bearer" = [])),
-    description = "The work report's figures for a period (every role). CSV: `figure,value` rows, with \
-                   `activities` flattened to `activities.<kind>`.",
+    description = "The work report's figures for a period (every role). When the ledger pays in more than \
+                   one currency and none is asked for, the money figures are left out of `figures` and given \
+                   per currency in `by_currency`. CSV: `figure,value` rows, with `activities` flattened to \
+                   `activities.<kind>` and money per currency to `<figure>.<currency>`.",
     responses(
         (status = 200, description = "The figures", content(
             (Summary = "application/json"),
@@ -92,13 +108,19 @@ pub async fn summary(
 ) -> Result<Response, ApiError> {
     require(&caller, caller.role.may_read_figures(), "read reports")?;
     let format = Format::negotiate(params.format.as_deref(), &headers)?;
-    let query = summary_query(params.from, params.to, params.district)?;
+    let query = summary_query(params.from, params.to, params.district, params.currency)?;
     let lag = state.projector.wait_caught_up().await;
-    let figures = summary::summary(state.store.pool(), &query).await.map_err(anyhow::Error::from)?;
-    let table = summary::summary_table(&figures);
-    let mut body = json!({"from": query.period.from, "to": query.period.to, "figures": figures});
+    let summary = summary::summary(state.store.pool(), &query).await.map_err(anyhow::Error::from)?;
+    let table = summary::summary_table(&summary);
+    let mut body = json!({"from": query.period.from, "to": query.period.to, "figures": summary.figures});
     if let Some(district) = &query.district {
         body["district"] = json!(district);
+    }
+    if let Some(currency) = &query.currency {
+        body["currency"] = json!(currency);
+    }
+    if let Some(by_currency) = summary.by_currency {
+        body["by_currency"] = Value::Object(by_currency);
     }
     Ok(respond(format, body, &table, lag))
 }
@@ -125,7 +147,7 @@ pub async fn trace(
     let Some(figure) = params.figure else {
         return Err(ApiError::BadRequest("figure is required".into()));
     };
-    let query = summary_query(params.from, params.to, params.district)?;
+    let query = summary_query(params.from, params.to, params.district, params.currency)?;
     let lag = state.projector.wait_caught_up().await;
     let positions = summary::trace(state.store.pool(), &figure, &query).await.map_err(anyhow::Error::from)?;
     let Some(positions) = positions else {

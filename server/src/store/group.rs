@@ -9,19 +9,20 @@
 use std::collections::HashSet;
 
 use chacha20poly1305::Key;
-use domain::events::disbursement::DisbursementRequested;
-use domain::events::{DisbursementEvent, Event};
+use domain::events::disbursement::{DisbursementRequested, FundMovement};
+use domain::events::fund::Spending;
+use domain::events::{DisbursementEvent, Event, VolunteerEvent};
 use domain::merkle::{MerkleFrontier, Node};
 use domain::record::{Meta, Record, RecordHash};
 use domain::values::Id;
-use domain::{EventType, RuleBreach, StreamKind, StreamName};
+use domain::{EventType, RuleBreach, StreamKind, StreamName, StreamState};
 use projections::sql::{execute, insert_rows};
 use serde_json::Value;
 use sqlx::AnyConnection;
 
 use super::known::{Known, Staged, StreamAt};
 use super::replay::replay;
-use super::{streams, tree, AppendError, AppendOutcome, AppendRequest, Appended, ExpectedVersion};
+use super::{budget, streams, tree, AppendError, AppendOutcome, AppendRequest, Appended, ExpectedVersion};
 use crate::privacy::keyring::KeyError;
 use crate::privacy::{sealing, Keyring};
 
@@ -173,10 +174,9 @@ impl<'a> Group<'a> {
         for (index, proposed) in request.events.iter().enumerate() {
             let rule = |breach: RuleBreach| AppendError::Rule { index, breach };
             state.decide(&proposed.event, &request.actor).map_err(rule)?;
-            if let Event::Disbursement(DisbursementEvent::DisbursementRequested(requested)) = &proposed.event
-            {
-                self.check_disbursement_references(requested, staged).await?.map_err(rule)?;
-            }
+            self.check_references(&proposed.event, staged).await?.map_err(rule)?;
+            let fund_movement =
+                self.check_fund_budget(&state, &proposed.event, staged).await?.map_err(rule)?;
             let event_type = proposed.event.event_type();
             let subject = state.subject_of(&request.stream, &proposed.event).to_string();
             state.apply(&proposed.event, &request.actor);
@@ -229,6 +229,9 @@ impl<'a> Group<'a> {
                 body,
                 hash: hash.to_hex(),
             });
+            if let Some((fund_id, movement)) = fund_movement {
+                budget::record(self.connection, record.position, &fund_id.to_string(), movement).await?;
+            }
             self.head = Head { position: record.position, hash };
             self.nodes.extend(self.frontier.push(&hash));
             staged.add_id(id.clone());
@@ -252,6 +255,30 @@ impl<'a> Group<'a> {
         let at = StreamAt { version: loaded.version, state: loaded.state };
         self.known.keep_stream(stream.clone(), at.clone());
         Ok(at)
+    }
+
+    /// The streams `event` names exist: a disbursement's beneficiary and fund (whose currency it
+    /// must pay in), the activity volunteer hours were logged for.
+    async fn check_references(
+        &mut self,
+        event: &Event,
+        staged: &Staged,
+    ) -> Result<Result<(), RuleBreach>, AppendError> {
+        match event {
+            Event::Disbursement(DisbursementEvent::DisbursementRequested(requested)) => {
+                self.check_disbursement_references(requested, staged).await
+            }
+            Event::Volunteer(VolunteerEvent::VolunteerHoursLogged(logged)) => {
+                let Some(activity_id) = logged.activity_id else { return Ok(Ok(())) };
+                let activity = StreamName::new(StreamKind::Activity, activity_id);
+                if self.stream_at(&activity, staged).await?.state.is_opened() {
+                    Ok(Ok(()))
+                } else {
+                    Ok(Err(RuleBreach::new("activity_exists", format!("there is no activity {activity}"))))
+                }
+            }
+            _ => Ok(Ok(())),
+        }
     }
 
     /// The beneficiary and the fund exist, and the currency is the fund's.
@@ -279,6 +306,45 @@ impl<'a> Group<'a> {
             )));
         }
         Ok(Ok(()))
+    }
+
+    /// What `event`, joining a disbursement in `state`, moves in its fund's budget; an approval or a
+    /// payment that would take the fund past its budget is refused.
+    async fn check_fund_budget(
+        &mut self,
+        state: &StreamState,
+        event: &Event,
+        staged: &Staged,
+    ) -> Result<Result<Option<(Id, FundMovement)>, RuleBreach>, AppendError> {
+        let (StreamState::Disbursement(disbursement), Event::Disbursement(event)) = (state, event) else {
+            return Ok(Ok(None));
+        };
+        let movement = disbursement.fund_movement(event);
+        if movement.is_none() {
+            return Ok(Ok(None));
+        }
+        let spending = match event {
+            DisbursementEvent::DisbursementApproved(_) => Some(Spending::Approving),
+            DisbursementEvent::DisbursementPaid(_) => Some(Spending::Paying),
+            _ => None,
+        };
+        if let Some(spending) = spending {
+            let fund_stream = StreamName::new(StreamKind::Fund, disbursement.fund_id);
+            let fund = self.stream_at(&fund_stream, staged).await?;
+            let spent = budget::spent(self.connection, &disbursement.fund_id.to_string()).await?;
+            let spent_minor = match spending {
+                Spending::Approving => spent.committed_minor,
+                Spending::Paying => spent.paid_minor,
+            };
+            if let Some(fund) = fund.state.as_fund() {
+                if let Err(breach) =
+                    fund.check_within_budget(spending, spent_minor, disbursement.amount_minor)
+                {
+                    return Ok(Err(breach));
+                }
+            }
+        }
+        Ok(Ok(Some((disbursement.fund_id, movement))))
     }
 
     /// `data` with its personal fields sealed with `subject`'s key (made on first use).

@@ -7,6 +7,7 @@
 //!   transaction and answers each.
 //! - [`group`]: one group's transaction: expected versions, domain rules, references, sealing,
 //!   hashing and chaining, multi-row INSERTs, a savepoint for each append that needs one.
+//! - [`budget`]: what each fund has committed and paid, for the rule that keeps it within budget.
 //! - [`known`]: the stream states and sealing keys the writer remembers between groups.
 //! - [`recent`]: the bounded map they are remembered in.
 //! - [`replay`]: answering an append whose ids are already recorded.
@@ -17,6 +18,7 @@
 //! - [`wal`]: SQLite's write-ahead log, checkpointed in the background rather than inside commits.
 
 pub mod append;
+pub mod budget;
 pub mod checkpoints;
 pub mod group;
 pub mod known;

@@ -3,7 +3,9 @@
 //! and is refused when it differs or mixes recorded and new ids.
 
 use domain::record::RecordHash;
+use domain::values::sealed_text;
 use domain::EventType;
+use serde_json::Value;
 use sqlx::AnyConnection;
 
 use super::{streams, AppendError, AppendOutcome, AppendRequest, Appended};
@@ -54,17 +56,23 @@ pub async fn replay(
             None => None,
         };
         let mut stored_data = record.data.clone();
+        let mut sent_data = proposed.event.data_value();
         if let (Some(object), Ok(event_type)) =
             (stored_data.as_object_mut(), record.event_type.parse::<EventType>())
         {
             for (field, value) in sealing::open_fields(key.as_ref(), &subject, event_type, &record.data) {
                 object.insert(field, value);
             }
+            if key.is_none() {
+                // The subject was forgotten: what their sealed fields said can no longer be compared,
+                // only that the same fields were sent.
+                forget_sealed_fields(&record.data, &mut sent_data, event_type);
+            }
         }
         let sent_occurred_at = proposed.occurred_at.as_deref().unwrap_or(&record.meta.recorded_at);
         let same = record.stream == stream
             && record.event_type == proposed.event.event_type().as_str()
-            && stored_data == proposed.event.data_value()
+            && stored_data == sent_data
             && record.meta.occurred_at == sent_occurred_at
             && record.meta.correlation_id == proposed.correlation_id.map(|id| id.to_string())
             && record.meta.causation_id == proposed.causation_id.map(|id| id.to_string());
@@ -79,4 +87,16 @@ pub async fn replay(
     }
     let next_expected_version = events.iter().map(|e| e.version).max().unwrap_or(0);
     Ok(Some(AppendOutcome { events, next_expected_version, replayed: true }))
+}
+
+/// Blanks, in `sent`, each personal field of `event_type` that `stored` holds sealed: what it said
+/// cannot be opened to compare, so only its presence is compared (as `null` on both sides).
+fn forget_sealed_fields(stored: &Value, sent: &mut Value, event_type: EventType) {
+    let Some(sent) = sent.as_object_mut() else { return };
+    for field in event_type.personal_fields() {
+        let sealed = stored.get(*field).and_then(sealed_text).is_some();
+        if let (true, Some(value)) = (sealed, sent.get_mut(*field)) {
+            *value = Value::Null;
+        }
+    }
 }

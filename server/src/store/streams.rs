@@ -39,7 +39,7 @@ pub fn parse_record(body: &str) -> Result<Record, AppendError> {
 /// The typed event of a stored record.
 pub fn recorded_event(record: &Record) -> Result<Event, AppendError> {
     let event_type: EventType = record.event_type.parse().map_err(AppendError::Corrupt)?;
-    Event::parse(event_type, &record.data).map_err(|errors| {
+    Event::parse_recorded(event_type, &record.data).map_err(|errors| {
         AppendError::Corrupt(format!("record {} does not parse: {}", record.position, errors[0]))
     })
 }

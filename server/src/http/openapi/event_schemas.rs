@@ -3,10 +3,10 @@
 //! knows nothing of OpenAPI, so the schemas are written here; the tests below hold every one of them
 //! to what [`Event::parse`] accepts and refuses, so they cannot drift apart unnoticed.
 
+use domain::limits;
 use domain::strict_json::SAFE_INTEGER_MAX;
 use domain::values::{
-    Count, Days, DeltaMinor, LongText, Minutes, NonNegativeMinor, PositiveCount, PositiveMinor, Severity,
-    Text, Year,
+    Count, Days, LongText, Minutes, NonNegativeMinor, PositiveCount, PositiveMinor, Severity, Text, Year,
 };
 use domain::EventType;
 use utoipa::openapi::schema::{
@@ -23,7 +23,10 @@ fn string() -> ObjectBuilder {
 
 fn text_of(chars_max: usize) -> ObjectBuilder {
     // At least one character that is not white space (the domain refuses blank text).
-    string().min_length(Some(1)).max_length(Some(chars_max)).pattern(Some(r"\S"))
+    string().min_length(Some(1)).max_length(Some(chars_max)).pattern(Some(r"\S")).description(Some(
+        "no control characters but tab and line breaks, and no invisible format characters (bidirectional \
+         controls, zero-width spaces, the byte-order mark)",
+    ))
 }
 
 fn text() -> ObjectBuilder {
@@ -106,6 +109,15 @@ const CATEGORIES: [&str; 4] = ["retired_cadre", "retired_staff", "family", "othe
 const HARDSHIP_CAUSES: [&str; 5] = ["illness", "accident", "disaster", "bereavement", "other"];
 const FORMS: [&str; 2] = ["cash", "in_kind"];
 const PAYMENT_METHODS: [&str; 3] = ["bank_transfer", "cash", "goods_delivered"];
+const SETTLEMENT_REASONS: [&str; 7] = [
+    "ineligible",
+    "duplicate",
+    "withdrawn",
+    "payment_failed",
+    "recorded_in_error",
+    "beneficiary_forgotten",
+    "other",
+];
 const ACTIVITY_KINDS: [&str; 6] =
     ["lecture", "civility_class", "training", "outreach", "ceremony", "study_tour"];
 const HOURS_ACTIVITY_KINDS: [&str; 9] = [
@@ -185,33 +197,39 @@ fn disbursement_and_fund_fields(event_type: EventType) -> Fields {
             let item = object((
                 vec![
                     ("name", field(text())),
-                    ("quantity", field(integer(PositiveCount::MIN, PositiveCount::MAX))),
-                    ("unit_value_minor", field(integer(NonNegativeMinor::MIN, NonNegativeMinor::MAX))),
+                    ("quantity", field(integer(PositiveCount::MIN, limits::ITEM_QUANTITY_MAX))),
+                    (
+                        "unit_value_minor",
+                        field(integer(NonNegativeMinor::MIN, limits::ITEM_UNIT_VALUE_MINOR_MAX)),
+                    ),
                 ],
                 Vec::new(),
             ));
-            let items =
-                array_of(item).description(Some("in_kind only: the goods, whose values sum to amount_minor"));
+            let items = array_of(item).max_items(Some(limits::ITEMS_MAX)).description(Some(
+                "in_kind only, and required there: the goods, whose values sum to amount_minor",
+            ));
             (
                 vec![
                     ("beneficiary_id", field(uuid())),
                     ("fund_id", field(uuid())),
                     ("form", field(one_of(&FORMS))),
-                    ("amount_minor", field(integer(PositiveMinor::MIN, PositiveMinor::MAX))),
+                    ("amount_minor", field(integer(PositiveMinor::MIN, limits::AID_AMOUNT_MINOR_MAX))),
                     ("currency", field(currency().description(Some("the fund's currency")))),
                     reason(),
                 ],
                 vec![("items", array_field(items))],
             )
         }
-        EventType::DisbursementRejected | EventType::DisbursementReversed => (vec![reason()], Vec::new()),
+        EventType::DisbursementRejected | EventType::DisbursementReversed => {
+            (Vec::new(), vec![reason(), ("reason_code", field(one_of(&SETTLEMENT_REASONS)))])
+        }
         EventType::DisbursementPaid => {
             (vec![("method", field(one_of(&PAYMENT_METHODS))), ("reference", field(text()))], Vec::new())
         }
         EventType::FundOpened => (
             vec![
                 ("name", field(text())),
-                ("budget_minor", field(integer(NonNegativeMinor::MIN, NonNegativeMinor::MAX))),
+                ("budget_minor", field(integer(NonNegativeMinor::MIN, limits::FUND_BUDGET_MINOR_MAX))),
                 ("currency", field(currency())),
             ],
             vec![("year", field(integer(Year::MIN, Year::MAX)))],
@@ -220,7 +238,10 @@ fn disbursement_and_fund_fields(event_type: EventType) -> Fields {
             vec![
                 (
                     "delta_minor",
-                    field(integer(DeltaMinor::MIN, DeltaMinor::MAX).description(Some("never 0"))),
+                    field(
+                        integer(-limits::BUDGET_DELTA_MINOR_MAX, limits::BUDGET_DELTA_MINOR_MAX)
+                            .description(Some("never 0")),
+                    ),
                 ),
                 reason(),
             ],
@@ -250,13 +271,16 @@ fn other_fields(event_type: EventType) -> Fields {
             (vec![("entry_id", field(uuid())), ("reason", field(long_text()))], Vec::new())
         }
         EventType::ActivityHeld => {
-            let count = || field(integer(Count::MIN, Count::MAX));
+            let count = || field(integer(Count::MIN, limits::MATERIALS_COUNT_MAX));
             let materials = object((
                 Vec::new(),
                 vec![
                     ("brochures", count()),
                     ("books", count()),
-                    ("goods_value_minor", field(integer(NonNegativeMinor::MIN, NonNegativeMinor::MAX))),
+                    (
+                        "goods_value_minor",
+                        field(integer(NonNegativeMinor::MIN, limits::GOODS_VALUE_MINOR_MAX)),
+                    ),
                 ],
             ));
             (
@@ -264,7 +288,7 @@ fn other_fields(event_type: EventType) -> Fields {
                     ("kind", field(one_of(&ACTIVITY_KINDS))),
                     ("title", field(text())),
                     ("date", field(date())),
-                    ("attendees", count()),
+                    ("attendees", field(integer(Count::MIN, limits::ATTENDEES_MAX))),
                 ],
                 vec![("location", field(text())), ("materials", field(materials))],
             )
@@ -290,8 +314,17 @@ pub fn data_schema(event_type: EventType) -> RefOr<Schema> {
         _ => other_fields(event_type),
     };
     let mut builder = object(fields);
-    if event_type == EventType::BeneficiaryDetailsCorrected {
-        builder = builder.min_properties(Some(1)).description(Some("only the changed fields, at least one"));
+    match event_type {
+        EventType::BeneficiaryDetailsCorrected => {
+            builder =
+                builder.min_properties(Some(1)).description(Some("only the changed fields, at least one"));
+        }
+        EventType::DisbursementRejected | EventType::DisbursementReversed => {
+            let note = "a reason, a reason_code naming no one, or both (only the code once the beneficiary \
+                        is forgotten)";
+            builder = builder.min_properties(Some(1)).description(Some(note));
+        }
+        _ => {}
     }
     let personal = event_type.personal_fields();
     if !personal.is_empty() {

@@ -69,9 +69,13 @@ fn what_each_data_schema_allows_up_to_its_bounds_the_domain_accepts() {
             let mut at_bounds: Vec<Value> = property["enum"].as_array().cloned().unwrap_or_default();
             at_bounds.extend(property["maximum"].as_i64().map(Value::from));
             at_bounds.extend(property["maxLength"].as_u64().map(|max| json!("字".repeat(max as usize))));
-            // On the minimal sample: cross-field checks (items only for in_kind) are the domain's.
+            // On the minimal sample: cross-field checks (items only for in_kind, and required there)
+            // are the domain's, so in_kind is tried with the full sample's items.
             for value in at_bounds {
                 let mut data = sample(&schema, false);
+                if value == json!("in_kind") {
+                    data["items"] = sample(&schema, true)["items"].clone();
+                }
                 data[&name] = value;
                 accepted(event_type, &data);
             }

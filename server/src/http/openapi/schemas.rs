@@ -96,6 +96,7 @@ pub struct AppendResult {
 }
 
 /// The figures: every figure an integer, but `activities`, an object of counts by activity kind.
+/// The money figures may be left out (see `by_currency`).
 pub fn summary_figures() -> RefOr<Schema> {
     let mut figures = ObjectBuilder::new().schema_type(Type::Object);
     for name in projections::queries::summary::figure_names() {
@@ -106,7 +107,11 @@ pub fn summary_figures() -> RefOr<Schema> {
         } else {
             ObjectBuilder::new().schema_type(Type::Integer)
         };
-        figures = figures.property(name, figure).required(name);
+        figures = figures.property(name, figure);
+        // The money figures are given per currency instead when the ledger pays in several.
+        if !projections::queries::summary::MONEY_FIGURES.contains(&name) {
+            figures = figures.required(name);
+        }
     }
     RefOr::T(Schema::Object(figures.build()))
 }
@@ -121,9 +126,17 @@ pub struct Summary {
     /// The district the beneficiary figures are narrowed to, when asked.
     #[schema(nullable = false)]
     pub district: Option<String>,
+    /// The only currency the money figures count, when asked.
+    #[schema(nullable = false)]
+    pub currency: Option<String>,
     /// The figures.
     #[schema(schema_with = summary_figures)]
     pub figures: Map<String, Value>,
+    /// Currency → money figure (`cash_paid_minor`, `in_kind_paid_minor`) → value, when the ledger
+    /// pays in more than one currency and none was asked for (the money figures are then not in
+    /// `figures`).
+    #[schema(nullable = false, value_type = Option<Object>)]
+    pub by_currency: Option<Map<String, Value>>,
 }
 
 /// `GET /v1/reports/summary/trace`.
