@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use aidledger_server::checkpointer::Checkpointer;
 use aidledger_server::db::Database;
+use aidledger_server::feed::Feed;
 use aidledger_server::http::{self, AppState, Limits};
 use aidledger_server::privacy::{master_key, Keyring};
 use aidledger_server::projector::Projector;
@@ -152,6 +153,7 @@ impl TestApp {
             checkpointer: checkpointer.clone(),
             keyring,
             limits: Arc::new(limits),
+            feed: Feed::start(store.pool().clone(), store.head()).await.expect("feed"),
         };
         tokio::spawn(http::serve(listener, state, async {
             let _ = stopped.await;

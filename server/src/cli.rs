@@ -17,6 +17,7 @@ use tokio::net::TcpListener;
 use crate::bench::BenchOptions;
 use crate::checkpointer::Checkpointer;
 use crate::db::{Database, DEFAULT_DATABASE_URL};
+use crate::feed::Feed;
 use crate::http::{self, AppState, Limits};
 use crate::privacy::master_key::MasterKeyOptions;
 use crate::projector::{catch_up, Projector};
@@ -285,7 +286,8 @@ async fn serve(
     let listener = TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
     println!("listening on http://{}", listener.local_addr()?);
     std::io::stdout().flush()?;
-    let state = AppState { store, projector, checkpointer, keyring, limits: Arc::new(limits) };
+    let feed = Feed::start(store.pool().clone(), store.head()).await?;
+    let state = AppState { store, projector, checkpointer, keyring, limits: Arc::new(limits), feed };
     http::serve(listener, state, shutdown_signal()).await.context("serving HTTP")
 }
 

@@ -11,6 +11,7 @@
 //! - [`signing`]: note keys, signed checkpoints and the key file.
 //! - [`checkpointer`]: signing a checkpoint of the log shortly after appends.
 //! - [`projector`]: the projection runner, following every commit.
+//! - [`feed`]: the live feed of records: catch-up from the database, then a bounded broadcast.
 //! - [`http`]: the API.
 //! - [`bench`]: `aidledger bench`, the performance figures beside their bounds.
 //! - [`demo`]: the synthetic city `aidledger demo` appends.
@@ -28,6 +29,7 @@ pub mod copy;
 pub mod db;
 pub mod demo;
 pub mod export;
+pub mod feed;
 pub mod http;
 pub mod privacy;
 pub mod projector;

@@ -295,3 +295,63 @@ async fn the_least_privilege_role_serves_but_cannot_change_the_log() {
     drop(served);
     owner.execute(format!("DROP OWNED BY {role}; DROP ROLE {role}").as_str()).await.unwrap();
 }
+
+/// The positions of the next `count` records of the feed `response`, in the order sent.
+async fn feed_positions(response: &mut reqwest::Response, count: usize) -> Vec<i64> {
+    let (mut buffer, mut positions) = (String::new(), Vec::with_capacity(count));
+    while positions.len() < count {
+        let chunk =
+            tokio::time::timeout(Duration::from_secs(60), response.chunk()).await.expect("a record in time");
+        buffer.push_str(std::str::from_utf8(&chunk.unwrap().expect("the feed goes on")).unwrap());
+        while let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            if let Some(id) = block.lines().find_map(|line| line.strip_prefix("id: ")) {
+                positions.push(id.parse().unwrap());
+            }
+        }
+    }
+    positions
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_subscriber_of_one_server_is_sent_every_record_any_server_appends_once_in_order() {
+    let Some(database) = PostgresDatabase::create().await else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let key = key_path(dir.path());
+    let servers = [
+        serve_with(aidledger_with_key(&database.url, &key)),
+        serve_with(aidledger_with_key(&database.url, &key)),
+    ];
+    let staff = token(&database.url, &key, "staff", "zhao.min");
+    let auditor = token(&database.url, &key, "auditor", "wu.shen");
+    let client = reqwest::Client::new();
+    let mut feed = client
+        .get(format!("{}/v1/subscribe?from_position=1", servers[1].base))
+        .bearer_auth(&auditor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(feed.status(), 200);
+
+    let (writers, events_each) = (4, 60);
+    let mut tasks = Vec::new();
+    for writer in 0..writers {
+        let (client, base, staff) = (client.clone(), servers[writer % 2].base.clone(), staff.clone());
+        tasks.push(tokio::spawn(async move {
+            let stream = format!("beneficiary-{}", uuid::Uuid::new_v4());
+            assert_eq!(
+                append(&client, &base, &staff, &stream, &registered(&format!("订阅{writer}"))).await,
+                201
+            );
+            for _ in 1..events_each {
+                assert_eq!(append(&client, &base, &staff, &stream, &visit()).await, 201);
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let total = writers * events_each;
+    let positions = feed_positions(&mut feed, total).await;
+    assert_eq!(positions, (1..=total as i64).collect::<Vec<_>>());
+}

@@ -7,6 +7,7 @@ mod budget;
 mod concurrency;
 mod currencies;
 mod demo_data;
+mod feed;
 mod forgotten_aid;
 mod group_commit;
 mod idempotency;

@@ -17,6 +17,7 @@ use super::reads::percentile;
 use super::{progress_bar, BenchOptions, Throughput, HTTP_APPENDS_MAX, SEED, TRAIL_READS};
 use crate::checkpointer::Checkpointer;
 use crate::db::Database;
+use crate::feed::Feed;
 use crate::http::{self, AppState, Limits};
 use crate::privacy::Keyring;
 use crate::projector::Projector;
@@ -67,7 +68,8 @@ pub async fn measure(
     let concurrent =
         defaults.concurrent_requests_max.max(usize::try_from(options.clients * 2).unwrap_or(usize::MAX));
     let limits = Arc::new(Limits { concurrent_requests_max: concurrent, ..defaults });
-    let state = AppState { store: store.clone(), projector, checkpointer, keyring, limits };
+    let feed = Feed::start(store.pool().clone(), store.head()).await?;
+    let state = AppState { store: store.clone(), projector, checkpointer, keyring, limits, feed };
     let listener = TcpListener::bind("127.0.0.1:0").await.context("binding a free port")?;
     let base = format!("http://{}", listener.local_addr()?);
     let (stop, stopped) = oneshot::channel::<()>();

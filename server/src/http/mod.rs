@@ -32,6 +32,7 @@ pub mod proofs;
 pub mod records;
 pub mod reports;
 pub mod status;
+pub mod subscribe;
 pub mod tabular;
 pub mod tallies;
 pub mod tokens;
@@ -49,6 +50,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::checkpointer::Checkpointer;
+use crate::feed::Feed;
 use crate::privacy::Keyring;
 use crate::projector::Projector;
 use crate::store::Store;
@@ -68,6 +70,8 @@ pub struct AppState {
     pub keyring: Keyring,
     /// Request limits.
     pub limits: Arc<Limits>,
+    /// The live feed of records.
+    pub feed: Feed,
 }
 
 /// Every route, each registered from its handler's `#[utoipa::path]` annotation: the router and
@@ -83,6 +87,8 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(proofs::consistency))
         .routes(routes!(records::read_log))
         .routes(routes!(records::read_one))
+        .routes(routes!(subscribe::records))
+        .routes(routes!(subscribe::head))
         .routes(routes!(records::read_stream, append::append))
         .routes(routes!(reports::summary))
         .routes(routes!(reports::trace))
@@ -129,5 +135,11 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let idle_timeout = Duration::from_millis(state.limits.idle_timeout_ms);
+    let feed = state.feed.clone();
+    // Subscriptions never end by themselves: close them, so that open connections can finish.
+    let shutdown = async move {
+        shutdown.await;
+        feed.close();
+    };
     connections::serve_connections(listener, app(state), idle_timeout, shutdown).await
 }

@@ -16,7 +16,8 @@ pub struct Page {
     pub next: Option<i64>,
 }
 
-fn serve_row(body: &str, hash: &str) -> String {
+/// A stored row as served: its body plus its hash.
+pub(crate) fn serve_row(body: &str, hash: &str) -> String {
     match RecordHash::from_hex(hash) {
         Ok(hash) => served(body, &hash),
         // A stored hash that is not hex is served as stored; `verify` names it.
