@@ -7,7 +7,8 @@
 //! - [`db`]: connecting and migrating.
 //! - [`store`]: appending (one writer, group commit), reading and verifying records.
 //! - [`privacy`]: sealing personal fields per subject, the master key, forgetting.
-//! - [`tokens`]: API tokens and the callers they identify; [`token_commands`]: the `token` subcommands.
+//! - [`tokens`]: API tokens and the callers they identify; [`token_commands`]: the `token` subcommands;
+//!   [`principal`]: normalizing the names tokens speak for.
 //! - [`signing`]: note keys, signed checkpoints and the key file.
 //! - [`checkpointer`]: signing a checkpoint of the log shortly after appends.
 //! - [`projector`]: the projection runner, following every commit.
@@ -29,6 +30,7 @@ pub mod db;
 pub mod demo;
 pub mod export;
 pub mod http;
+pub mod principal;
 pub mod privacy;
 pub mod projector;
 pub mod signing;

@@ -9,6 +9,7 @@ mod idempotency;
 mod limits;
 mod naive;
 mod openapi;
+mod principals;
 mod privacy;
 mod proofs;
 mod reads;

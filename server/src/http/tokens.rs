@@ -15,6 +15,7 @@ use super::auth::require;
 use super::problem::{json_response, ApiError};
 use super::tabular::{respond, Format, FormatParams};
 use super::AppState;
+use crate::principal;
 use crate::tokens::{self, Caller, Revocation, TokenInfo};
 
 /// The keys of `POST /v1/tokens`'s body.
@@ -95,8 +96,8 @@ fn parse_issue(value: &Value) -> Result<IssueRequest, Vec<FieldError>> {
         }
     };
     let principal = match object.get("principal") {
-        Some(Value::String(name)) => match tokens::check_principal(name) {
-            Ok(()) => Some(name.clone()),
+        Some(Value::String(name)) => match principal::normalize(name) {
+            Ok(normalized) => Some(normalized),
             Err(detail) => {
                 errors.push(FieldError::new("/principal", detail));
                 None
