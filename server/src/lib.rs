@@ -4,7 +4,7 @@
 //! themselves and call [`http::serve`] on a listener bound to port 0.
 //!
 //! # Layout
-//! - [`db`]: connecting and migrating.
+//! - [`db`]: connecting and migrating; [`contention`]: recognising a database busy past its timeout.
 //! - [`store`]: appending (one writer, group commit), reading and verifying records.
 //! - [`privacy`]: sealing personal fields per subject, the master key, forgetting.
 //! - [`tokens`]: API tokens and the callers they identify; [`token_commands`]: the `token` subcommands;
@@ -25,6 +25,7 @@ pub mod backup;
 pub mod bench;
 pub mod checkpointer;
 pub mod cli;
+pub mod contention;
 pub mod copy;
 pub mod db;
 pub mod demo;

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use domain::{FieldError, RuleBreach};
 use serde_json::{json, Map, Value};
 
+use crate::contention;
 use crate::store::{AppendError, TreeError};
 
 /// The media type of every error body.
@@ -61,9 +62,31 @@ pub enum ApiError {
     /// 503: the server is shutting down.
     #[error("the server is shutting down")]
     Unavailable,
+    /// 503 with `Retry-After`: the database stayed busy past its timeout (see
+    /// [`crate::contention`]); logged, answered generically.
+    #[error("the database is busy; retry shortly (an append with the same ids is not recorded twice)")]
+    Busy(anyhow::Error),
     /// 500: anything else; logged in full, answered generically.
     #[error(transparent)]
-    Internal(#[from] anyhow::Error),
+    Internal(anyhow::Error),
+}
+
+/// Every failure that is not the client's lands here: a database busy past its timeout is
+/// [`ApiError::Busy`], anything else [`ApiError::Internal`].
+impl From<anyhow::Error> for ApiError {
+    fn from(error: anyhow::Error) -> Self {
+        if contention::is_busy(&error) {
+            ApiError::Busy(error)
+        } else {
+            ApiError::Internal(error)
+        }
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        anyhow::Error::from(error).into()
+    }
 }
 
 /// Builds a problem response with extension members.
@@ -150,6 +173,12 @@ impl IntoResponse for ApiError {
                 response
             }
             ApiError::Unavailable => problem(StatusCode::SERVICE_UNAVAILABLE, "about:blank", &detail, none()),
+            ApiError::Busy(error) => {
+                tracing::warn!(error = format!("{error:#}"), "the database was busy past its timeout");
+                let mut response = problem(StatusCode::SERVICE_UNAVAILABLE, "about:blank", &detail, none());
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                response
+            }
             ApiError::Internal(error) => {
                 tracing::error!(error = format!("{error:#}"), "request failed");
                 problem(
@@ -170,14 +199,14 @@ impl From<AppendError> for ApiError {
             AppendError::VersionConflict { current_version } => ApiError::VersionConflict { current_version },
             AppendError::IdConflict(detail) => ApiError::IdConflict(detail),
             AppendError::WriterStopped => ApiError::Unavailable,
-            other => ApiError::Internal(other.into()),
+            other => anyhow::Error::from(other).into(),
         }
     }
 }
 
 impl From<TreeError> for ApiError {
     fn from(error: TreeError) -> Self {
-        ApiError::Internal(error.into())
+        anyhow::Error::from(error).into()
     }
 }
 

@@ -35,6 +35,7 @@ async fn every_error_body_uses_only_members_the_problem_schema_names() {
         ApiError::RequestTimeout(10),
         ApiError::TooManyRequests(1),
         ApiError::Unavailable,
+        ApiError::Busy(anyhow::anyhow!("locked")),
         ApiError::Internal(anyhow::anyhow!("boom")),
     ];
     for error in errors {
