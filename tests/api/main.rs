@@ -12,6 +12,7 @@ mod openapi;
 mod principals;
 mod privacy;
 mod proofs;
+mod protocol;
 mod reads;
 mod reports;
 mod roles;

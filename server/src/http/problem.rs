@@ -50,9 +50,15 @@ pub enum ApiError {
     /// 404: no such stream, record or route.
     #[error("{0}")]
     NotFound(String),
-    /// 413: the body is larger than the limit.
+    /// 406: the `Accept` header accepts none of the media types the endpoint answers.
+    #[error("{0}")]
+    NotAcceptable(String),
+    /// 413: the body is larger than the limit (its declared `Content-Length`, or what arrived).
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    /// 415: the body is declared (`Content-Type`) as something other than JSON.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// 408: the request (its body, and the answer to it) took longer than the request timeout.
     #[error("the request was not completed within {0} ms; send it again (an append with the same ids is not recorded twice)")]
     RequestTimeout(u64),
@@ -158,8 +164,18 @@ impl IntoResponse for ApiError {
             }
             ApiError::Forbidden(_) => problem(StatusCode::FORBIDDEN, "about:blank", &detail, none()),
             ApiError::NotFound(_) => problem(StatusCode::NOT_FOUND, "about:blank", &detail, none()),
+            ApiError::NotAcceptable(_) => problem(StatusCode::NOT_ACCEPTABLE, "about:blank", &detail, none()),
             ApiError::PayloadTooLarge(_) => {
-                problem(StatusCode::PAYLOAD_TOO_LARGE, "about:blank", &detail, none())
+                let mut response = problem(StatusCode::PAYLOAD_TOO_LARGE, "about:blank", &detail, none());
+                // The rest of the body is never read: the connection cannot be reused.
+                response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+                response
+            }
+            ApiError::UnsupportedMediaType(_) => {
+                let mut response =
+                    problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "about:blank", &detail, none());
+                response.headers_mut().insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+                response
             }
             ApiError::RequestTimeout(_) => {
                 let mut response = problem(StatusCode::REQUEST_TIMEOUT, "about:blank", &detail, none());

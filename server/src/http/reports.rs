@@ -31,7 +31,8 @@ pub struct SummaryParams {
     to: Option<String>,
     /// Only beneficiaries of this district, for the figures about beneficiaries.
     district: Option<String>,
-    /// `json` or `csv` [default: from the `Accept` header, else JSON].
+    /// `json` or `csv` [default: the one the `Accept` header prefers by its q-values, else JSON;
+    /// 406 when it accepts neither].
     #[param(pattern = "^(json|csv)$")]
     format: Option<String>,
 }
@@ -52,7 +53,8 @@ pub struct TraceParams {
     to: Option<String>,
     /// Only beneficiaries of this district, for the figures about beneficiaries.
     district: Option<String>,
-    /// `json` or `csv` [default: from the `Accept` header, else JSON].
+    /// `json` or `csv` [default: the one the `Accept` header prefers by its q-values, else JSON;
+    /// 406 when it accepts neither].
     #[param(pattern = "^(json|csv)$")]
     format: Option<String>,
 }

@@ -2,16 +2,15 @@
 //! a hash), `POST /v1/tokens` (issue one; its secret is in this answer only) and
 //! `POST /v1/tokens/{id}/revoke`.
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use domain::{strict_json, FieldError, Role};
+use domain::{FieldError, Role};
 use projections::table::{Cell, Table};
 use serde_json::{json, Value};
 
 use super::auth::require;
+use super::json_body::JsonBody;
 use super::problem::{json_response, ApiError};
 use super::tabular::{respond, Format, FormatParams};
 use super::AppState;
@@ -132,14 +131,10 @@ fn parse_issue(value: &Value) -> Result<IssueRequest, Vec<FieldError>> {
 pub async fn issue(
     State(state): State<AppState>,
     caller: Caller,
-    body: Result<Bytes, BytesRejection>,
+    body: Result<JsonBody, ApiError>,
 ) -> Result<Response, ApiError> {
     require(&caller, caller.role.may_manage_tokens(), "manage tokens")?;
-    let body = body.map_err(|rejection| match rejection.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(state.limits.body_bytes_max),
-        _ => ApiError::BadRequest(rejection.body_text()),
-    })?;
-    let value = strict_json::parse(&body).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let JsonBody(value) = body?;
     let request = parse_issue(&value).map_err(ApiError::Schema)?;
     let issued = tokens::issue(state.store.pool(), request.role, &request.principal).await?;
     tracing::info!(
