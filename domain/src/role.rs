@@ -16,7 +16,9 @@ pub enum Role {
     Auditor,
     /// Reports, traces and tallies only: no personal fields, no raw records.
     Analyst,
-    /// Everything, including tokens, rebuilds and erasure.
+    /// Tokens, rebuilds and erasure, and appending what staff append — but, by separation of
+    /// duties, never approving, rejecting, paying or reversing aid, nor verifying volunteer hours
+    /// (see [`EventType::is_checker_duty`]).
     Admin,
 }
 
@@ -36,14 +38,16 @@ impl Role {
     }
 
     /// Whether this role may append events of `event_type` through the append endpoint.
-    /// `BeneficiaryForgotten` is never appended there (erasure has its own endpoint).
+    /// `BeneficiaryForgotten` is never appended there (erasure has its own endpoint), and an admin,
+    /// who issues every token, never appends a checker's duty.
     pub fn may_append(self, event_type: EventType) -> bool {
         if event_type == EventType::BeneficiaryForgotten {
             return false;
         }
         match self {
             Role::Staff => !event_type.is_supervisor_only(),
-            Role::Supervisor | Role::Admin => true,
+            Role::Supervisor => true,
+            Role::Admin => !event_type.is_checker_duty(),
             Role::Auditor | Role::Analyst => false,
         }
     }

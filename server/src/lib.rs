@@ -4,10 +4,11 @@
 //! themselves and call [`http::serve`] on a listener bound to port 0.
 //!
 //! # Layout
-//! - [`db`]: connecting and migrating.
+//! - [`db`]: connecting and migrating; [`contention`]: recognising a database busy past its timeout.
 //! - [`store`]: appending (one writer, group commit), reading and verifying records.
 //! - [`privacy`]: sealing personal fields per subject, the master key, forgetting.
-//! - [`tokens`]: API tokens and the callers they identify; [`token_commands`]: the `token` subcommands.
+//! - [`tokens`]: API tokens and the callers they identify; [`token_commands`]: the `token` subcommands;
+//!   [`principal`]: normalizing the names tokens speak for.
 //! - [`signing`]: note keys, signed checkpoints and the key file.
 //! - [`checkpointer`]: signing a checkpoint of the log shortly after appends.
 //! - [`projector`]: the projection runner, following every commit.
@@ -25,12 +26,14 @@ pub mod backup;
 pub mod bench;
 pub mod checkpointer;
 pub mod cli;
+pub mod contention;
 pub mod copy;
 pub mod db;
 pub mod demo;
 pub mod export;
 pub mod feed;
 pub mod http;
+pub mod principal;
 pub mod privacy;
 pub mod projector;
 pub mod signing;

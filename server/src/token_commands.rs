@@ -16,7 +16,8 @@ pub async fn run(url: &str, command: TokenCommand) -> anyhow::Result<()> {
     match command {
         TokenCommand::Create { role, name } => {
             let issued = tokens::issue(pool, role, &name).await?;
-            eprintln!("created {role} token {} for {name}; it is shown once:", issued.token.id);
+            let (id, principal) = (issued.token.id, &issued.token.principal);
+            eprintln!("created {role} token {id} for {principal}; it is shown once:");
             println!("{}", issued.secret);
         }
         TokenCommand::List { format } => {

@@ -14,6 +14,8 @@ use sqlx::AnyPool;
 use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 
+use crate::principal;
+
 /// What prefixes every secret, so that a leaked one is recognisable in logs and scanners.
 const SECRET_PREFIX: &str = "aidl_";
 
@@ -74,7 +76,7 @@ type TokenRow = (i64, String, String, String, Option<String>);
 
 fn token_info((id, role, principal, created_at, revoked_at): TokenRow) -> anyhow::Result<TokenInfo> {
     let role = role.parse().map_err(anyhow::Error::msg).context("a stored token has an unknown role")?;
-    Ok(TokenInfo { id, role, principal, created_at, revoked_at })
+    Ok(TokenInfo { id, role, principal: principal::fold(&principal), created_at, revoked_at })
 }
 
 fn secret_hash(secret: &str) -> String {
@@ -85,21 +87,11 @@ fn now() -> String {
     format_recorded_at(OffsetDateTime::now_utc())
 }
 
-/// Checks a principal name: 1 to 100 characters, no control characters, not only spaces.
-pub fn check_principal(principal: &str) -> Result<(), String> {
-    if principal.trim().is_empty()
-        || principal.chars().count() > 100
-        || principal.chars().any(char::is_control)
-    {
-        return Err(format!("{principal:?} is not a principal name (1 to 100 printable characters)"));
-    }
-    Ok(())
-}
-
-/// Issues a token for `principal` with `role`: the stored token and its secret (the only time the
-/// secret exists outside the holder's hands).
-pub async fn issue(pool: &AnyPool, role: Role, principal: &str) -> anyhow::Result<IssuedToken> {
-    check_principal(principal).map_err(anyhow::Error::msg)?;
+/// Issues a token for `name` with `role`: the stored token, whose principal is `name` normalized
+/// ([`principal::normalize`]; a name that does not fit is refused), and its secret (the only time
+/// the secret exists outside the holder's hands).
+pub async fn issue(pool: &AnyPool, role: Role, name: &str) -> anyhow::Result<IssuedToken> {
+    let principal = principal::normalize(name).map_err(anyhow::Error::msg)?;
     let mut random = [0_u8; 32];
     getrandom::fill(&mut random).map_err(|e| anyhow::anyhow!("no randomness for a token: {e}"))?;
     let secret = format!("{SECRET_PREFIX}{}", hex::encode(random));
@@ -109,12 +101,12 @@ pub async fn issue(pool: &AnyPool, role: Role, principal: &str) -> anyhow::Resul
     )
     .bind(secret_hash(&secret))
     .bind(role.as_str())
-    .bind(principal)
+    .bind(&principal)
     .bind(&created_at)
     .fetch_one(pool)
     .await
     .context("storing a token")?;
-    let token = TokenInfo { id, role, principal: principal.to_owned(), created_at, revoked_at: None };
+    let token = TokenInfo { id, role, principal, created_at, revoked_at: None };
     Ok(IssuedToken { token, secret })
 }
 
@@ -123,7 +115,9 @@ pub async fn create(pool: &AnyPool, role: Role, principal: &str) -> anyhow::Resu
     Ok(issue(pool, role, principal).await?.secret)
 }
 
-/// The caller a secret belongs to, if it is a live token.
+/// The caller a secret belongs to, if it is a live token. Its principal is the stored one folded
+/// ([`principal::fold`]), so that a token issued before names were normalized speaks for the same
+/// person as its normalized twin.
 ///
 /// The row is found by the SHA-256 of the secret, never by the secret itself, so the index lookup's
 /// early-exit comparisons run over a hash the caller cannot steer byte by byte: timing can tell an
@@ -146,6 +140,11 @@ pub async fn authenticate(pool: &AnyPool, secret: &str) -> anyhow::Result<Option
         return Ok(None);
     }
     let role = role.parse().map_err(anyhow::Error::msg).context("a stored token has an unknown role")?;
+    let principal = principal::fold(&principal);
+    if principal.is_empty() {
+        tracing::warn!("a token whose principal name has no letter or digit authenticates nobody");
+        return Ok(None);
+    }
     Ok(Some(Caller { principal, role }))
 }
 
@@ -196,27 +195,25 @@ pub async fn revoke(pool: &AnyPool, id: i64) -> anyhow::Result<Revocation> {
 }
 
 /// Revokes every live token of `principal` (someone who left, or whose tokens may have leaked);
-/// answers the tokens it revoked, none when they all were already.
+/// answers the tokens it revoked, none when they all were already. Names are compared folded
+/// ([`principal::fold`]), so a token issued before names were normalized is revoked with its twins.
 pub async fn revoke_principal(pool: &AnyPool, principal: &str) -> anyhow::Result<Vec<TokenInfo>> {
-    let rows: Vec<TokenRow> = sqlx::query_as(&format!(
-        "UPDATE tokens SET revoked_at = $1 WHERE principal = $2 AND revoked_at IS NULL RETURNING {SHOWN_COLUMNS}"
-    ))
-    .bind(now())
-    .bind(principal)
-    .fetch_all(pool)
-    .await
-    .context("revoking a principal's tokens")?;
-    let mut revoked = rows.into_iter().map(token_info).collect::<anyhow::Result<Vec<_>>>()?;
-    revoked.sort_by_key(|token| token.id);
+    let mut revoked = Vec::new();
+    for token in tokens_of(pool, principal).await?.into_iter().filter(|token| token.revoked_at.is_none()) {
+        if let Revocation::Revoked(token) = revoke(pool, token.id).await? {
+            revoked.push(token);
+        }
+    }
     Ok(revoked)
 }
 
-/// Whether `principal` holds or ever held a token.
+/// Every token of `principal` (names compared folded), oldest first.
+async fn tokens_of(pool: &AnyPool, principal: &str) -> anyhow::Result<Vec<TokenInfo>> {
+    let principal = principal::fold(principal);
+    Ok(list(pool).await?.into_iter().filter(|token| token.principal == principal).collect())
+}
+
+/// Whether `principal` holds or ever held a token (names compared folded).
 pub async fn principal_exists(pool: &AnyPool, principal: &str) -> anyhow::Result<bool> {
-    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM tokens WHERE principal = $1")
-        .bind(principal)
-        .fetch_one(pool)
-        .await
-        .context("looking up a principal")?;
-    Ok(count > 0)
+    Ok(!tokens_of(pool, principal).await?.is_empty())
 }

@@ -164,3 +164,22 @@ async fn a_failed_authentication_is_logged_without_the_token_that_was_tried() {
     assert!(!log.contains("not-a-bearer-secret"), "a malformed header is not logged either");
     assert!(!log.contains("林淑珍"), "nor is a personal field of what was appended");
 }
+
+#[tokio::test]
+async fn token_create_stores_the_principal_normalized_and_refuses_a_name_with_invisible_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path());
+    create(&url, "supervisor", "Ｗａｎｇ.Sup");
+    create(&url, "staff", "王伟");
+    let principals: Vec<Value> = listed(&url).iter().map(|t| t["principal"].clone()).collect();
+    assert_eq!(principals, ["wang.sup", "王伟"]);
+    for name in ["wang\u{200B}.sup", "wang sup", "\u{FEFF}"] {
+        let output =
+            aidledger(&url).args(["token", "create", "--role", "staff", "--name", name]).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{name:?}: {}", said(&output));
+        assert!(said(&output).contains("a principal name is 1 to 64 letters or digits"), "{}", said(&output));
+    }
+    assert_eq!(listed(&url).len(), 2, "nothing else was created");
+    let revoked = run_ok(&url, &["token", "revoke", "--principal", "WANG.SUP"]);
+    assert_eq!(revoked.lines().filter(|l| l.starts_with("revoked token")).count(), 1, "{revoked}");
+}

@@ -1,6 +1,7 @@
-//! The limits a slow, idle or greedy client meets: each answered with a problem+json (408, 429), or
-//! for a client that never finishes its request's headers, a closed connection. The body limit
-//! (413) and the events-per-append limit (422) are in `bad_input`.
+//! The limits a slow, idle or greedy client meets: each answered with a problem+json (408, 429, and
+//! 413 at once for a declared body over the limit), or for a client that never finishes its
+//! request's headers, a closed connection. The body limit met by a body as it is read (413) and the
+//! events-per-append limit (422) are in `bad_input`.
 //!
 //! Nothing here sleeps: each test awaits the server's own answer or its closing of the connection,
 //! bounded by a generous deadline.
@@ -112,4 +113,24 @@ async fn an_idle_kept_alive_connection_is_closed_after_the_idle_timeout() {
     socket.write_all(b"GET /healthz HTTP/1.1\r\nHost: aidledger\r\n\r\n").await.expect("send");
     let answer = until_closed(&mut socket).await;
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+#[tokio::test]
+async fn a_declared_content_length_over_the_limit_is_a_413_problem_before_the_body_is_sent() {
+    // A request timeout longer than the test's deadline: only an answer given at once passes.
+    let limits = Limits { request_timeout_ms: 120_000, ..Limits::default() };
+    let app = TestApp::spawn_with(limits).await;
+    let (stream, _) = new_stream("activity");
+    let mut socket = connect(&app).await;
+    let head = format!(
+        "POST /v1/streams/{stream}/events HTTP/1.1\r\nHost: aidledger\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: 10000000000\r\n\r\n",
+        app.token(Who::Staff)
+    );
+    socket.write_all(head.as_bytes()).await.expect("send");
+    let answer = until_closed(&mut socket).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    let lowercase = answer.to_lowercase();
+    assert!(lowercase.contains("content-type: application/problem+json"), "{answer}");
+    assert!(answer.contains(&format!("larger than {} bytes", Limits::default().body_bytes_max)), "{answer}");
 }

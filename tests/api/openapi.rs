@@ -101,20 +101,25 @@ async fn the_document_is_open_json_and_lists_exactly_the_routes_served() {
 }
 
 #[tokio::test]
-async fn every_error_is_documented_as_problem_json_and_every_route_may_answer_408_and_429() {
+async fn every_error_is_documented_as_problem_json_and_every_route_may_answer_405_408_and_429() {
     let app = TestApp::spawn().await;
     let document = document(&app).await;
     let responses = &document["components"]["responses"];
     for (method, path) in ROUTES {
         let operation = &document["paths"][path][method];
         let answers = operation["responses"].as_object().expect("responses");
-        for status in ["408", "429"] {
+        for status in ["405", "408", "429"] {
             assert!(answers.contains_key(status), "{method} {path} does not document {status}");
         }
+        let takes_body = operation.get("requestBody").is_some();
+        assert_eq!(answers.contains_key("415"), takes_body, "{method} {path}: 415");
+        let offers_csv = operation["responses"]["200"]["content"].get("text/csv").is_some();
+        assert_eq!(answers.contains_key("406"), offers_csv, "{method} {path}: 406");
         let needs_token = operation["security"].as_array().is_some_and(|s| !s.is_empty());
         let open = ["/healthz", "/openapi.json", "/v1/checkpoint", "/v1/checkpoint/key"].contains(&path);
         assert_eq!(needs_token, !open, "{method} {path}: security");
         assert_eq!(answers.contains_key("401"), needs_token, "{method} {path}: 401");
+        assert!(!needs_token || answers.contains_key("503"), "{method} {path}: 503 (a busy database)");
         for (status, answer) in answers.iter().filter(|(status, _)| status.starts_with('4')) {
             let reference = answer["$ref"].as_str().expect("a reference to a problem response");
             let name = reference.trim_start_matches("#/components/responses/");

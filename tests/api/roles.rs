@@ -75,7 +75,7 @@ async fn who_may_append_what() {
             .status,
         StatusCode::FORBIDDEN
     );
-    app.must_append(Who::Admin, &volunteer, "VolunteerHoursVerified", verify_hours).await;
+    app.must_append(Who::Supervisor, &volunteer, "VolunteerHoursVerified", verify_hours).await;
 }
 
 #[tokio::test]

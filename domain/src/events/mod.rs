@@ -155,12 +155,26 @@ impl EventType {
         }
     }
 
-    /// Whether only a supervisor (or an admin) may append the type.
+    /// Whether only a supervisor may append the type.
     pub fn is_supervisor_only(self) -> bool {
         matches!(
             self,
             EventType::DisbursementApproved
                 | EventType::DisbursementRejected
+                | EventType::VolunteerHoursVerified
+        )
+    }
+
+    /// Whether the type decides, pays out or takes back aid, or vouches for volunteer hours: the
+    /// duties that separation of duties keeps from admins, who issue the tokens (an admin who could
+    /// also approve could issue a second principal for themselves and be maker and checker at once).
+    pub fn is_checker_duty(self) -> bool {
+        matches!(
+            self,
+            EventType::DisbursementApproved
+                | EventType::DisbursementRejected
+                | EventType::DisbursementPaid
+                | EventType::DisbursementReversed
                 | EventType::VolunteerHoursVerified
         )
     }

@@ -1,14 +1,13 @@
 //! `POST /v1/streams/{stream}/events`: the one way events enter the log.
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use domain::{strict_json, EventType, StreamName};
+use domain::{EventType, StreamName};
 use serde_json::json;
 
 use super::auth::require;
+use super::json_body::JsonBody;
 use super::openapi::responses::{
     BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, ServiceUnavailable, UnprocessableEntity,
 };
@@ -40,14 +39,10 @@ pub async fn append(
     State(state): State<AppState>,
     caller: Caller,
     Path(stream): Path<String>,
-    body: Result<Bytes, BytesRejection>,
+    body: Result<JsonBody, ApiError>,
 ) -> Result<Response, ApiError> {
     let stream: StreamName = stream.parse().map_err(ApiError::NotFound)?;
-    let body = body.map_err(|rejection| match rejection.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(state.limits.body_bytes_max),
-        _ => ApiError::BadRequest(rejection.body_text()),
-    })?;
-    let value = strict_json::parse(&body).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let JsonBody(value) = body?;
     let parsed = append_body::parse(&value, stream.kind(), state.limits.events_per_append_max)
         .map_err(ApiError::Schema)?;
     for event in &parsed.events {

@@ -54,7 +54,8 @@ struct TrailEntry {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct TrailParams {
-    /// `json` or `csv`.
+    /// `json` or `csv` [default: the one the `Accept` header prefers by its q-values, else JSON;
+    /// 406 when it accepts neither].
     #[param(pattern = "^(json|csv)$")]
     format: Option<String>,
     /// Whether to give each record's inclusion proof in the latest checkpoint.

@@ -63,12 +63,7 @@ impl FromRequestParts<AppState> for Caller {
         let Some(header) = parts.headers.get(AUTHORIZATION) else {
             return Err(refuse(parts, Refusal::Missing));
         };
-        let secret = header
-            .to_str()
-            .ok()
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|secret| !secret.is_empty());
+        let secret = header.to_str().ok().and_then(bearer_secret);
         let Some(secret) = secret else {
             return Err(refuse(parts, Refusal::Malformed));
         };
@@ -77,6 +72,14 @@ impl FromRequestParts<AppState> for Caller {
             None => Err(refuse(parts, Refusal::UnknownOrRevoked)),
         }
     }
+}
+
+/// The token of an `Authorization` value `Bearer <token>`. The scheme is case-insensitive
+/// (RFC 9110 §11.1) and is followed by one or more spaces.
+fn bearer_secret(value: &str) -> Option<&str> {
+    let (scheme, rest) = value.split_once(' ')?;
+    let secret = rest.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !secret.is_empty()).then_some(secret)
 }
 
 /// Refuses the caller unless `allowed`.

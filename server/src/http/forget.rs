@@ -2,18 +2,17 @@
 //! beneficiary's key in one transaction. Afterwards their personal fields open for nobody, while every
 //! record, hash, proof and figure stays exactly as it was.
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use domain::events::beneficiary::BeneficiaryForgotten;
 use domain::events::BeneficiaryEvent;
 use domain::values::Id;
-use domain::{strict_json, Event, FieldError, StreamKind, StreamName};
+use domain::{Event, FieldError, StreamKind, StreamName};
 use serde_json::{json, Value};
 
 use super::auth::require;
+use super::json_body::JsonBody;
 use super::problem::{json_response, ApiError};
 use super::AppState;
 use crate::store::{AppendRequest, ExpectedVersion, ProposedEvent};
@@ -64,15 +63,11 @@ pub async fn forget(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    body: Result<Bytes, BytesRejection>,
+    body: Result<JsonBody, ApiError>,
 ) -> Result<Response, ApiError> {
     require(&caller, caller.role.may_rebuild(), "forget a beneficiary")?;
     let id = Id::parse(&id).map_err(ApiError::NotFound)?;
-    let body = body.map_err(|rejection| match rejection.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(state.limits.body_bytes_max),
-        _ => ApiError::BadRequest(rejection.body_text()),
-    })?;
-    let value = strict_json::parse(&body).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let JsonBody(value) = body?;
     let reason = reason_of(&value)?;
     let stream = StreamName::new(StreamKind::Beneficiary, id);
     if state.store.read_stream(&stream.to_string(), 1, 1).await?.is_none() {

@@ -27,7 +27,8 @@ pub struct ConcernParams {
     /// `open` or `resolved` [default: both].
     #[param(pattern = "^(open|resolved)$")]
     status: Option<String>,
-    /// `json` or `csv` [default: from the `Accept` header, else JSON].
+    /// `json` or `csv` [default: the one the `Accept` header prefers by its q-values, else JSON;
+    /// 406 when it accepts neither].
     #[param(pattern = "^(json|csv)$")]
     format: Option<String>,
 }
@@ -40,7 +41,8 @@ pub struct OverdueParams {
     /// The day to count overdue at, `YYYY-MM-DD` [default: today, UTC].
     #[param(format = Date, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     as_of: Option<String>,
-    /// `json` or `csv` [default: from the `Accept` header, else JSON].
+    /// `json` or `csv` [default: the one the `Accept` header prefers by its q-values, else JSON;
+    /// 406 when it accepts neither].
     #[param(pattern = "^(json|csv)$")]
     format: Option<String>,
 }

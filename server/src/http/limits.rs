@@ -3,7 +3,10 @@
 //! request, its body included (408).
 //!
 //! Where each limit is enforced:
-//! - `body_bytes_max`: axum's body limit, read by the append handler (413);
+//! - `body_bytes_max`: [`enforce`] refuses a declared `Content-Length` over it at once, before any
+//!   of the body is read (413; a client that declares a huge body and sends none gets its answer
+//!   now, not a 408 when the request timeout runs out); a body without a length (chunked) meets
+//!   axum's body limit as it is read ([`super::json_body`], 413);
 //! - `events_per_append_max`: the append body's parser (422 at `/events`);
 //! - `request_timeout_ms`, `concurrent_requests_max`: [`enforce`], around every route;
 //! - `idle_timeout_ms`: the connection itself ([`super::connections`]): a client that does not send
@@ -15,6 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Request, State};
+use axum::http::header::CONTENT_LENGTH;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tokio::sync::Semaphore;
@@ -59,12 +63,13 @@ impl Default for Limits {
     }
 }
 
-/// The state [`enforce`] keeps: the request slots and the deadline.
+/// The state [`enforce`] keeps: the request slots, the deadline and the body limit.
 #[derive(Clone, Debug)]
 pub struct RequestGate {
     slots: Arc<Semaphore>,
     slots_max: usize,
     timeout_ms: u64,
+    body_bytes_max: usize,
 }
 
 impl RequestGate {
@@ -74,13 +79,18 @@ impl RequestGate {
             slots: Arc::new(Semaphore::new(limits.concurrent_requests_max)),
             slots_max: limits.concurrent_requests_max,
             timeout_ms: limits.request_timeout_ms,
+            body_bytes_max: limits.body_bytes_max,
         }
     }
 }
 
-/// Answers 429 when every request slot is taken, else runs the request and answers 408 when it has
-/// not finished within the request timeout. The slot is held until the answer is ready.
+/// Answers 413 when the request declares a body over the limit, 429 when every request slot is
+/// taken, else runs the request and answers 408 when it has not finished within the request
+/// timeout. The slot is held until the answer is ready.
 pub async fn enforce(State(gate): State<RequestGate>, request: Request, next: Next) -> Response {
+    if declared_length(&request).is_some_and(|length| length > gate.body_bytes_max as u64) {
+        return ApiError::PayloadTooLarge(gate.body_bytes_max).into_response();
+    }
     let Ok(_slot) = gate.slots.clone().try_acquire_owned() else {
         tracing::warn!(path = %request.uri().path(), "refused: every request slot is taken");
         return ApiError::TooManyRequests(gate.slots_max).into_response();
@@ -89,4 +99,9 @@ pub async fn enforce(State(gate): State<RequestGate>, request: Request, next: Ne
         Ok(response) => response,
         Err(_) => ApiError::RequestTimeout(gate.timeout_ms).into_response(),
     }
+}
+
+/// The body length the request declares (hyper has already refused a malformed `Content-Length`).
+fn declared_length(request: &Request) -> Option<u64> {
+    request.headers().get(CONTENT_LENGTH)?.to_str().ok()?.trim().parse().ok()
 }

@@ -3,7 +3,7 @@
 //! # Layout
 //! - [`problem`]: the error type and the problem+json rewriting of axum's own rejections.
 //! - [`auth`]: bearer tokens as an extractor, and role checks.
-//! - [`append`] and [`append_body`]: appending events.
+//! - [`append`] and [`append_body`]: appending events; [`json_body`]: reading any JSON request body.
 //! - [`records`]: reading records.
 //! - [`status`]: health and verification.
 //! - [`checkpoints`] and [`proofs`]: signed checkpoints, their key, and Merkle proofs for auditors.
@@ -23,6 +23,7 @@ pub mod auth;
 pub mod checkpoints;
 pub mod connections;
 pub mod forget;
+pub mod json_body;
 pub mod ledgers;
 pub mod limits;
 pub mod openapi;
@@ -42,8 +43,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
+use axum::http::header::{CACHE_CONTROL, X_CONTENT_TYPE_OPTIONS};
+use axum::http::HeaderValue;
 use axum::{Extension, Router};
 use tokio::net::TcpListener;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::openapi::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -112,7 +116,10 @@ pub fn document(limits: &Limits) -> OpenApi {
     document
 }
 
-/// The whole API.
+/// The whole API. Every answer it gives, errors included, carries `X-Content-Type-Options: nosniff`
+/// and, unless its handler says otherwise, `Cache-Control: no-store`: answers carry tokens, opened
+/// personal fields and records, and nothing an answer holds may linger in a browser's or a proxy's
+/// cache after the session that asked for it.
 pub fn app(state: AppState) -> Router {
     let limits = *state.limits;
     let (router, mut document) = routes().split_for_parts();
@@ -124,6 +131,11 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(limits::RequestGate::new(&limits), limits::enforce))
         .layer(axum::middleware::map_response(problem::problem_for_plain_errors))
         .layer(TraceLayer::new_for_http())
+        .layer(SetResponseHeaderLayer::if_not_present(CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(SetResponseHeaderLayer::overriding(
+            X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
         .with_state(state)
 }
 

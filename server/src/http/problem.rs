@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use domain::{FieldError, RuleBreach};
 use serde_json::{json, Map, Value};
 
+use crate::contention;
 use crate::store::{AppendError, TreeError};
 
 /// The media type of every error body.
@@ -49,9 +50,15 @@ pub enum ApiError {
     /// 404: no such stream, record or route.
     #[error("{0}")]
     NotFound(String),
-    /// 413: the body is larger than the limit.
+    /// 406: the `Accept` header accepts none of the media types the endpoint answers.
+    #[error("{0}")]
+    NotAcceptable(String),
+    /// 413: the body is larger than the limit (its declared `Content-Length`, or what arrived).
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    /// 415: the body is declared (`Content-Type`) as something other than JSON.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// 408: the request (its body, and the answer to it) took longer than the request timeout.
     #[error("the request was not completed within {0} ms; send it again (an append with the same ids is not recorded twice)")]
     RequestTimeout(u64),
@@ -61,9 +68,31 @@ pub enum ApiError {
     /// 503: the server is shutting down.
     #[error("the server is shutting down")]
     Unavailable,
+    /// 503 with `Retry-After`: the database stayed busy past its timeout (see
+    /// [`crate::contention`]); logged, answered generically.
+    #[error("the database is busy; retry shortly (an append with the same ids is not recorded twice)")]
+    Busy(anyhow::Error),
     /// 500: anything else; logged in full, answered generically.
     #[error(transparent)]
-    Internal(#[from] anyhow::Error),
+    Internal(anyhow::Error),
+}
+
+/// Every failure that is not the client's lands here: a database busy past its timeout is
+/// [`ApiError::Busy`], anything else [`ApiError::Internal`].
+impl From<anyhow::Error> for ApiError {
+    fn from(error: anyhow::Error) -> Self {
+        if contention::is_busy(&error) {
+            ApiError::Busy(error)
+        } else {
+            ApiError::Internal(error)
+        }
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        anyhow::Error::from(error).into()
+    }
 }
 
 /// Builds a problem response with extension members.
@@ -135,8 +164,18 @@ impl IntoResponse for ApiError {
             }
             ApiError::Forbidden(_) => problem(StatusCode::FORBIDDEN, "about:blank", &detail, none()),
             ApiError::NotFound(_) => problem(StatusCode::NOT_FOUND, "about:blank", &detail, none()),
+            ApiError::NotAcceptable(_) => problem(StatusCode::NOT_ACCEPTABLE, "about:blank", &detail, none()),
             ApiError::PayloadTooLarge(_) => {
-                problem(StatusCode::PAYLOAD_TOO_LARGE, "about:blank", &detail, none())
+                let mut response = problem(StatusCode::PAYLOAD_TOO_LARGE, "about:blank", &detail, none());
+                // The rest of the body is never read: the connection cannot be reused.
+                response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+                response
+            }
+            ApiError::UnsupportedMediaType(_) => {
+                let mut response =
+                    problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "about:blank", &detail, none());
+                response.headers_mut().insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+                response
             }
             ApiError::RequestTimeout(_) => {
                 let mut response = problem(StatusCode::REQUEST_TIMEOUT, "about:blank", &detail, none());
@@ -150,6 +189,12 @@ impl IntoResponse for ApiError {
                 response
             }
             ApiError::Unavailable => problem(StatusCode::SERVICE_UNAVAILABLE, "about:blank", &detail, none()),
+            ApiError::Busy(error) => {
+                tracing::warn!(error = format!("{error:#}"), "the database was busy past its timeout");
+                let mut response = problem(StatusCode::SERVICE_UNAVAILABLE, "about:blank", &detail, none());
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                response
+            }
             ApiError::Internal(error) => {
                 tracing::error!(error = format!("{error:#}"), "request failed");
                 problem(
@@ -170,14 +215,14 @@ impl From<AppendError> for ApiError {
             AppendError::VersionConflict { current_version } => ApiError::VersionConflict { current_version },
             AppendError::IdConflict(detail) => ApiError::IdConflict(detail),
             AppendError::WriterStopped => ApiError::Unavailable,
-            other => ApiError::Internal(other.into()),
+            other => anyhow::Error::from(other).into(),
         }
     }
 }
 
 impl From<TreeError> for ApiError {
     fn from(error: TreeError) -> Self {
-        ApiError::Internal(error.into())
+        anyhow::Error::from(error).into()
     }
 }
 

@@ -36,7 +36,8 @@ pub struct SummaryParams {
     /// one currency; when it pays in several, the money figures are given per currency].
     #[param(pattern = "^[A-Z]{3}$")]
     currency: Option<String>,
-    /// `json` or `csv` [default: from the `Accept` header, else JSON].
+    /// `json` or `csv` [default: the one the `Accept` header prefers by its q-values, else JSON;
+    /// 406 when it accepts neither].
     #[param(pattern = "^(json|csv)$")]
     format: Option<String>,
 }
@@ -61,7 +62,8 @@ pub struct TraceParams {
     /// one currency; when it pays in several, the money figures are given per currency].
     #[param(pattern = "^[A-Z]{3}$")]
     currency: Option<String>,
-    /// `json` or `csv` [default: from the `Accept` header, else JSON].
+    /// `json` or `csv` [default: the one the `Accept` header prefers by its q-values, else JSON;
+    /// 406 when it accepts neither].
     #[param(pattern = "^(json|csv)$")]
     format: Option<String>,
 }

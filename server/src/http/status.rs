@@ -16,7 +16,7 @@ use crate::tokens::Caller;
 #[utoipa::path(get, path = "/healthz", tag = "status",
     responses((status = 200, description = "The server and its database answer", body = Health)))]
 pub async fn healthz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    sqlx::query("SELECT 1").execute(state.store.pool()).await.map_err(|e| ApiError::Internal(e.into()))?;
+    sqlx::query("SELECT 1").execute(state.store.pool()).await?;
     Ok(Json(json!({"status": "ok"})))
 }
 

@@ -30,7 +30,8 @@ pub struct TallyParams {
     /// First day after the period (exclusive), `YYYY-MM-DD` (with `from`).
     #[param(format = Date, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     to: Option<String>,
-    /// `json` or `csv` [default: from the `Accept` header, else JSON].
+    /// `json` or `csv` [default: the one the `Accept` header prefers by its q-values, else JSON;
+    /// 406 when it accepts neither].
     #[param(pattern = "^(json|csv)$")]
     format: Option<String>,
 }

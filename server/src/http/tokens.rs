@@ -2,19 +2,19 @@
 //! a hash), `POST /v1/tokens` (issue one; its secret is in this answer only) and
 //! `POST /v1/tokens/{id}/revoke`.
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use domain::{strict_json, FieldError, Role};
+use domain::{FieldError, Role};
 use projections::table::{Cell, Table};
 use serde_json::{json, Value};
 
 use super::auth::require;
+use super::json_body::JsonBody;
 use super::problem::{json_response, ApiError};
 use super::tabular::{respond, Format, FormatParams};
 use super::AppState;
+use crate::principal;
 use crate::tokens::{self, Caller, Revocation, TokenInfo};
 
 /// The keys of `POST /v1/tokens`'s body.
@@ -95,8 +95,8 @@ fn parse_issue(value: &Value) -> Result<IssueRequest, Vec<FieldError>> {
         }
     };
     let principal = match object.get("principal") {
-        Some(Value::String(name)) => match tokens::check_principal(name) {
-            Ok(()) => Some(name.clone()),
+        Some(Value::String(name)) => match principal::normalize(name) {
+            Ok(normalized) => Some(normalized),
             Err(detail) => {
                 errors.push(FieldError::new("/principal", detail));
                 None
@@ -131,14 +131,10 @@ fn parse_issue(value: &Value) -> Result<IssueRequest, Vec<FieldError>> {
 pub async fn issue(
     State(state): State<AppState>,
     caller: Caller,
-    body: Result<Bytes, BytesRejection>,
+    body: Result<JsonBody, ApiError>,
 ) -> Result<Response, ApiError> {
     require(&caller, caller.role.may_manage_tokens(), "manage tokens")?;
-    let body = body.map_err(|rejection| match rejection.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(state.limits.body_bytes_max),
-        _ => ApiError::BadRequest(rejection.body_text()),
-    })?;
-    let value = strict_json::parse(&body).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let JsonBody(value) = body?;
     let request = parse_issue(&value).map_err(ApiError::Schema)?;
     let issued = tokens::issue(state.store.pool(), request.role, &request.principal).await?;
     tracing::info!(

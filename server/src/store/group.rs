@@ -23,6 +23,7 @@ use sqlx::AnyConnection;
 use super::known::{Known, Staged, StreamAt};
 use super::replay::replay;
 use super::{budget, streams, tree, AppendError, AppendOutcome, AppendRequest, Appended, ExpectedVersion};
+use crate::principal;
 use crate::privacy::keyring::KeyError;
 use crate::privacy::{sealing, Keyring};
 
@@ -169,17 +170,20 @@ impl<'a> Group<'a> {
             }
         }
         let mut state = current.state;
+        // The rules see the actor as [`streams::load`] folds recorded ones, so that a name recorded
+        // before names were normalized and its normalized twin are one person to them.
+        let actor = principal::fold(&request.actor);
         let stream = request.stream.to_string();
         let mut appended = Vec::with_capacity(request.events.len());
         for (index, proposed) in request.events.iter().enumerate() {
             let rule = |breach: RuleBreach| AppendError::Rule { index, breach };
-            state.decide(&proposed.event, &request.actor).map_err(rule)?;
+            state.decide(&proposed.event, &actor).map_err(rule)?;
             self.check_references(&proposed.event, staged).await?.map_err(rule)?;
             let fund_movement =
                 self.check_fund_budget(&state, &proposed.event, staged).await?.map_err(rule)?;
             let event_type = proposed.event.event_type();
             let subject = state.subject_of(&request.stream, &proposed.event).to_string();
-            state.apply(&proposed.event, &request.actor);
+            state.apply(&proposed.event, &actor);
             let data = self
                 .seal_personal_fields(&subject, event_type, proposed.event.data_value(), staged)
                 .await

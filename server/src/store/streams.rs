@@ -5,6 +5,7 @@ use domain::{Event, EventType, StreamName, StreamState};
 use sqlx::AnyConnection;
 
 use super::AppendError;
+use crate::principal;
 
 /// A stream's state and version as recorded so far.
 pub struct LoadedStream {
@@ -24,7 +25,8 @@ pub async fn load(connection: &mut AnyConnection, stream: &StreamName) -> Result
     for (body,) in &bodies {
         let record = parse_record(body)?;
         let event = recorded_event(&record)?;
-        state.apply(&event, &record.meta.actor);
+        // Records appended before principal names were normalized carry the name as it was given.
+        state.apply(&event, &principal::fold(&record.meta.actor));
     }
     Ok(LoadedStream { state, version: bodies.len() as i64 })
 }

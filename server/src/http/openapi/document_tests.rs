@@ -31,10 +31,13 @@ async fn every_error_body_uses_only_members_the_problem_schema_names() {
         ApiError::Unauthorized("no token".into()),
         ApiError::Forbidden("no".into()),
         ApiError::NotFound("none".into()),
+        ApiError::NotAcceptable("neither".into()),
         ApiError::PayloadTooLarge(10),
+        ApiError::UnsupportedMediaType("text/plain".into()),
         ApiError::RequestTimeout(10),
         ApiError::TooManyRequests(1),
         ApiError::Unavailable,
+        ApiError::Busy(anyhow::anyhow!("locked")),
         ApiError::Internal(anyhow::anyhow!("boom")),
     ];
     for error in errors {

@@ -5,8 +5,9 @@
 //! `#[utoipa::path]` annotation, and the document is what that registration collected. What an
 //! annotation cannot say, [`complete`] adds from the code that decides it: the append body's
 //! schemas (from the domain's limits and the configured events per append), the names a path
-//! parameter may take, the bearer scheme, and the answers every route can give (401 where a token
-//! is needed; 408 and 429 everywhere).
+//! parameter may take, the bearer scheme, and the answers routes give by what they are: 401 and
+//! 503 where a token is needed (finding it reads the database); 415 where a body is taken; 406
+//! where CSV is offered; 405, 408 and 429 everywhere.
 //!
 //! # Layout
 //! - [`event_schemas`]: the append body and each event type's data.
@@ -146,16 +147,34 @@ fn response_ref(name: &str) -> RefOr<utoipa::openapi::response::Response> {
     RefOr::Ref(Ref::new(format!("#/components/responses/{name}")))
 }
 
-/// Every route sits behind the request timeout and the concurrency cap; a route that needs a token
-/// answers 401 without a valid one.
+/// Every route sits behind the request timeout and the concurrency cap, and answers other methods
+/// on its path with 405; a route that needs a token answers 401 without a valid one and 503 when
+/// the database is too busy to look it up; one that takes a body answers 415 for a body declared as
+/// something else; one that offers CSV answers 406 for an `Accept` that takes neither format.
 fn add_every_route_responses(operation: &mut Operation) {
     let needs_token = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+    let takes_body = operation.request_body.is_some();
+    let offers_csv = operation.responses.responses.get("200").is_some_and(|answer| match answer {
+        RefOr::T(answer) => answer.content.contains_key("text/csv"),
+        RefOr::Ref(_) => false,
+    });
     let responses = &mut operation.responses.responses;
+    let mut add = |status: &str, name: &str| {
+        responses.entry(status.into()).or_insert_with(|| response_ref(name));
+    };
     if needs_token {
-        responses.entry("401".into()).or_insert_with(|| response_ref("Unauthorized"));
+        add("401", "Unauthorized");
+        add("503", "ServiceUnavailable");
     }
-    responses.entry("408".into()).or_insert_with(|| response_ref("RequestTimeout"));
-    responses.entry("429".into()).or_insert_with(|| response_ref("TooManyRequests"));
+    if takes_body {
+        add("415", "UnsupportedMediaType");
+    }
+    if offers_csv {
+        add("406", "NotAcceptable");
+    }
+    add("405", "MethodNotAllowed");
+    add("408", "RequestTimeout");
+    add("429", "TooManyRequests");
 }
 
 /// Gives the parameter `name` of every operation on `path` the schema `schema`.

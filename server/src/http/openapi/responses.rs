@@ -62,6 +62,16 @@ problem_responses! {
     Forbidden => problem_response("The token's role may not do this");
     /// 404.
     NotFound => problem_response("No such stream, record, checkpoint or resource");
+    /// 405.
+    MethodNotAllowed => with_header(
+        problem_response("The path is served, but not with this method"),
+        "Allow",
+        "The methods the path is served with",
+    );
+    /// 406.
+    NotAcceptable => problem_response(
+        "The `Accept` header accepts neither application/json nor text/csv (a `q=0` refuses a type)",
+    );
     /// 408.
     RequestTimeout => problem_response(
         "The request (its body, and the answer to it) took longer than the request timeout",
@@ -72,7 +82,15 @@ problem_responses! {
          already recorded with other content",
     );
     /// 413.
-    PayloadTooLarge => problem_response("The body is larger than the body limit");
+    PayloadTooLarge => problem_response(
+        "The body is larger than the body limit (answered at once when `Content-Length` declares it)",
+    );
+    /// 415.
+    UnsupportedMediaType => with_header(
+        problem_response("The body is declared (`Content-Type`) as something other than application/json"),
+        "Accept",
+        "application/json",
+    );
     /// 422.
     UnprocessableEntity => problem_response(
         "The body is JSON but breaks the schema (`errors`, each with a `pointer`), or an event breaks a \
@@ -85,5 +103,12 @@ problem_responses! {
         "Seconds to wait before retrying",
     );
     /// 503.
-    ServiceUnavailable => problem_response("The server is shutting down");
+    ServiceUnavailable => with_header(
+        problem_response(
+            "The server is shutting down, or the database stayed busy past its timeout (retry after \
+             `Retry-After` seconds)",
+        ),
+        "Retry-After",
+        "Seconds to wait before retrying (when the database was busy)",
+    );
 }
