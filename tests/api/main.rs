@@ -1,6 +1,7 @@
 //! The black-box suite: every test starts a real server on a free port over its own database and
 //! talks HTTP with real tokens.
 
+mod append_only;
 mod bad_input;
 mod concurrency;
 mod demo_data;
