@@ -5,6 +5,7 @@ mod append_only;
 mod bad_input;
 mod concurrency;
 mod demo_data;
+mod erasure;
 mod group_commit;
 mod idempotency;
 mod limits;
