@@ -14,6 +14,9 @@ CREATE TRIGGER fund_movements_refuse_update_delete BEFORE UPDATE OR DELETE ON fu
     FOR EACH ROW EXECUTE FUNCTION refuse_change();
 CREATE TRIGGER fund_movements_refuse_truncate BEFORE TRUNCATE ON fund_movements
     FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
+-- As for the log (0009): in every session, a replica-role one included.
+ALTER TABLE fund_movements ENABLE ALWAYS TRIGGER fund_movements_refuse_update_delete;
+ALTER TABLE fund_movements ENABLE ALWAYS TRIGGER fund_movements_refuse_truncate;
 
 INSERT INTO fund_movements (position, fund_id, committed_minor, paid_minor)
 SELECT e.position,

@@ -20,6 +20,13 @@ BEGIN
     SELECT RAISE(ABORT, 'fund_movements is append-only: DELETE is refused');
 END;
 
+-- As for the log (0009): REPLACE and upserts over an existing row are refused too.
+CREATE TRIGGER fund_movements_refuse_replace BEFORE INSERT ON fund_movements
+WHEN EXISTS (SELECT 1 FROM fund_movements WHERE position = NEW.position)
+BEGIN
+    SELECT RAISE(ABORT, 'fund_movements is append-only: an INSERT over an existing row (REPLACE, upsert) is refused');
+END;
+
 INSERT INTO fund_movements (position, fund_id, committed_minor, paid_minor)
 SELECT e.position,
        json_extract(r.body, '$.data.fund_id'),

@@ -280,6 +280,9 @@ async fn serve(
         println!("{secret}");
     }
     let keyring = master_key.keyring()?;
+    if let Some(file) = database.sqlite_file().await? {
+        master_key.warn_if_beside(&file);
+    }
     let store = Store::open(&database, Some(keyring.clone())).await?;
     let projector = Projector::start(&database, store.head()).await?;
     let checkpointer = Checkpointer::start(store.clone(), Arc::new(signer)).await?;

@@ -68,16 +68,24 @@ const SQLITE_NO_INLINE_CHECKPOINTS: &str = "PRAGMA wal_autocheckpoint = 100000";
 /// indexes.
 const SQLITE_LARGE_CACHE: &str = "PRAGMA cache_size = -32768";
 
+/// How long a SQLite connection waits for another one's lock before it gives up, in milliseconds.
+pub(crate) const SQLITE_BUSY_MS: u64 = 10_000;
+
+/// The writer's connection on SQLite zeroes whatever it deletes or overwrites, in the page and in
+/// freed pages (`secure_delete`), so that a destroyed subject key leaves no bytes behind in the page
+/// that held it; and keeps its temporary journals in memory (`temp_store`), since a savepoint's
+/// journal holds pages as they were before it, the key's among them.
+const SQLITE_WRITER_ERASES: &str = "PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY;";
+
 /// Per-connection settings. SQLite: WAL, and `synchronous=FULL` so that a commit is durable before it
 /// is acknowledged; a busy timeout for the moments two connections want to write.
 async fn prepare(connection: &mut AnyConnection) -> Result<(), sqlx::Error> {
     if Backend::of_connection(connection) == Backend::Sqlite {
-        connection
-            .execute(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; \
-                 PRAGMA foreign_keys = ON;",
-            )
-            .await?;
+        let settings = format!(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = {SQLITE_BUSY_MS}; \
+             PRAGMA foreign_keys = ON;"
+        );
+        connection.execute(settings.as_str()).await?;
     }
     Ok(())
 }
@@ -144,7 +152,8 @@ impl Database {
     }
 
     /// The append writer's dedicated connection: on SQLite, with WAL checkpoints inside its commits
-    /// only as a last resort (see [`crate::store::wal`]).
+    /// only as a last resort (see [`crate::store::wal`]), and erasing what it deletes (it is the one
+    /// connection that writes subject keys, and destroys them).
     pub async fn connect_for_writer(&self) -> anyhow::Result<AnyConnection> {
         let mut connection = self.connect_one().await?;
         if self.backend == Backend::Sqlite {
@@ -152,8 +161,28 @@ impl Database {
                 .execute(SQLITE_NO_INLINE_CHECKPOINTS)
                 .await
                 .context("leaving checkpoints to the background")?;
+            connection
+                .execute(SQLITE_WRITER_ERASES)
+                .await
+                .context("making the writer erase what it deletes")?;
         }
         Ok(connection)
+    }
+
+    /// The SQLite database's file, as SQLite names it (`None` on PostgreSQL, or in memory).
+    pub async fn sqlite_file(&self) -> anyhow::Result<Option<std::path::PathBuf>> {
+        if self.backend != Backend::Sqlite {
+            return Ok(None);
+        }
+        // (seq, schema name, file): the main schema's file is empty for an in-memory database.
+        let files: Vec<(i64, String, String)> = sqlx::query_as("PRAGMA database_list")
+            .fetch_all(&self.pool)
+            .await
+            .context("asking for the file")?;
+        Ok(files
+            .into_iter()
+            .find(|(_, name, file)| name == "main" && !file.is_empty())
+            .map(|(_, _, file)| file.into()))
     }
 
     /// One dedicated connection for applying events to the projections, with a larger page cache

@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{aidledger, key_path, serve, sqlite_url, Served};
+use common::{aidledger, key_path, serve, serve_logging_to, sqlite_url, Served};
 use serde_json::{json, Value};
 
 async fn append_visits(served: &Served, token: &str) {
@@ -294,4 +294,27 @@ async fn an_export_verifies_offline_with_no_database_and_one_altered_record_fail
     std::fs::copy(&checkpoint_file, dir.path().join("short.jsonl.checkpoint")).unwrap();
     let short = offline(&shortened, &published);
     assert_eq!(short.status.code(), Some(1), "a dropped record must not pass: {}", stdout_of(&short));
+}
+
+/// What `serve` logs as it starts on a SQLite ledger in `dir`, with the master key file `master_key`.
+fn serve_log(dir: &Path, master_key: &Path) -> String {
+    let log_path = dir.join("serve.log");
+    let mut command = aidledger(&sqlite_url(dir));
+    command.env("AIDLEDGER_MASTER_KEY_FILE", master_key);
+    let served = serve_logging_to(command, &[], std::fs::File::create(&log_path).unwrap());
+    drop(served);
+    std::fs::read_to_string(log_path).unwrap()
+}
+
+#[test]
+fn serve_warns_when_the_master_key_sits_beside_the_database_and_says_how_to_move_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let beside = serve_log(dir.path(), &dir.path().join("aidledger.master.key"));
+    assert!(beside.contains("the master key file is in the same directory as the database"), "{beside}");
+    assert!(beside.contains("holds both the sealed personal fields and the key"), "{beside}");
+    assert!(beside.contains("--master-key-file or AIDLEDGER_MASTER_KEY_FILE"), "{beside}");
+
+    let elsewhere = tempfile::tempdir().unwrap();
+    let apart = serve_log(dir.path(), &elsewhere.path().join("aidledger.master.key"));
+    assert!(!apart.contains("master key file"), "{apart}");
 }

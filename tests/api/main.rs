@@ -1,12 +1,14 @@
 //! The black-box suite: every test starts a real server on a free port over its own database and
 //! talks HTTP with real tokens.
 
+mod append_only;
 mod bad_input;
 mod bounds;
 mod budget;
 mod concurrency;
 mod currencies;
 mod demo_data;
+mod erasure;
 mod feed;
 mod forgotten_aid;
 mod group_commit;

@@ -52,4 +52,25 @@ impl MasterKeyOptions {
     pub fn keyring(&self) -> anyhow::Result<super::Keyring> {
         Ok(super::Keyring::new(load_or_create(&self.path)?))
     }
+
+    /// Warns when the master key file sits in the directory of the database file `database_file`:
+    /// whoever copies that directory has both the sealed fields and the key that opens them.
+    pub fn warn_if_beside(&self, database_file: &Path) {
+        let directory = |path: &Path| std::fs::canonicalize(path).ok()?.parent().map(Path::to_path_buf);
+        let (Some(key_directory), Some(database_directory)) =
+            (directory(&self.path), directory(database_file))
+        else {
+            return;
+        };
+        if key_directory == database_directory {
+            tracing::warn!(
+                master_key_file = %self.path.display(),
+                database_file = %database_file.display(),
+                "the master key file is in the same directory as the database: a copy of that directory (a \
+                 backup, a snapshot, a synced folder) holds both the sealed personal fields and the key that \
+                 opens them; move the key file to a directory of its own, outside the database's and its \
+                 backups', and name it with --master-key-file or AIDLEDGER_MASTER_KEY_FILE"
+            );
+        }
+    }
 }

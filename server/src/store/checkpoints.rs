@@ -32,12 +32,16 @@ fn from_row((tree_size, root, note, signed_at): Row) -> Result<StoredCheckpoint,
 
 /// Stores `checkpoint` unless one of its size is stored already (signatures are deterministic, so
 /// the same key gives the same note); answers the one stored at its size.
+///
+/// The stored one is looked for in the INSERT itself: SQLite refuses any INSERT over an existing
+/// checkpoint before its `ON CONFLICT` is reached (see migration 0009), and PostgreSQL still needs
+/// the `ON CONFLICT` when another process stores the same size at the same moment.
 pub async fn insert(pool: &AnyPool, checkpoint: &StoredCheckpoint) -> Result<StoredCheckpoint, TreeError> {
     let size = i64::try_from(checkpoint.tree_size)
         .map_err(|_| TreeError::Corrupt(format!("a checkpoint of size {}", checkpoint.tree_size)))?;
     sqlx::query(
-        "INSERT INTO checkpoints (tree_size, root, note, signed_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (tree_size) DO NOTHING",
+        "INSERT INTO checkpoints (tree_size, root, note, signed_at) SELECT $1, $2, $3, $4 \
+         WHERE NOT EXISTS (SELECT 1 FROM checkpoints WHERE tree_size = $1) ON CONFLICT (tree_size) DO NOTHING",
     )
     .bind(size)
     .bind(checkpoint.root.to_hex())

@@ -15,7 +15,8 @@
 //! - [`read`]: paged reads of the log and of a stream, and chain verification.
 //! - [`tree`]: the Merkle tree's stored nodes, roots and proofs.
 //! - [`checkpoints`]: the signed checkpoints, every one kept.
-//! - [`wal`]: SQLite's write-ahead log, checkpointed in the background rather than inside commits.
+//! - [`wal`]: SQLite's write-ahead log, checkpointed in the background rather than inside commits,
+//!   and emptied after a subject's key is destroyed.
 
 pub mod append;
 pub mod budget;
@@ -46,6 +47,13 @@ pub use tree::TreeError;
 /// How many appends may wait for the writer before callers queue on the channel.
 const PENDING_APPENDS_MAX: usize = 4096;
 
+/// How many scrub requests may wait for SQLite's WAL task (one scrub answers them all).
+const PENDING_SCRUBS_MAX: usize = 64;
+
+/// How long an append that destroyed a key waits for the WAL to be scrubbed before it answers
+/// anyway (the scrub goes on; a reader that holds an old snapshot this long is rare).
+const SCRUB_WAIT_MAX: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// A handle on the store; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
@@ -53,6 +61,8 @@ pub struct Store {
     writer: mpsc::Sender<writer::AppendJob>,
     head: watch::Receiver<i64>,
     write_turns: WriteTurns,
+    /// Asks SQLite's WAL task for a scrub (none on PostgreSQL).
+    scrubs: Option<mpsc::Sender<wal::ScrubRequest>>,
 }
 
 impl Store {
@@ -69,10 +79,13 @@ impl Store {
         let (sender, receiver) = mpsc::channel(PENDING_APPENDS_MAX);
         let turns = database.write_turns.clone();
         tokio::spawn(writer::run(connection, receiver, head_sender, frontier, keyring, turns.clone()));
+        let mut scrubs = None;
         if database.backend == crate::db::Backend::Sqlite {
-            tokio::spawn(wal::run(database.clone(), head.clone()));
+            let (scrub_sender, scrub_requests) = mpsc::channel(PENDING_SCRUBS_MAX);
+            tokio::spawn(wal::run(database.clone(), head.clone(), scrub_requests));
+            scrubs = Some(scrub_sender);
         }
-        Ok(Store { pool: database.pool.clone(), writer: sender, head, write_turns: turns })
+        Ok(Store { pool: database.pool.clone(), writer: sender, head, write_turns: turns, scrubs })
     }
 
     /// The read pool.
@@ -87,14 +100,42 @@ impl Store {
 
     /// Appends each request atomically and in order, all in one commit; answers once it is durable,
     /// with one result per request (a refused request leaves the others standing).
+    ///
+    /// A request that forgets a subject answers only once no earlier copy of the key it destroyed is
+    /// left in SQLite's WAL (or after [`SCRUB_WAIT_MAX`], the scrub going on).
     pub async fn append_each(&self, requests: Vec<AppendRequest>) -> Vec<Result<AppendOutcome, AppendError>> {
         let count = requests.len();
         let stopped = || (0..count).map(|_| Err(AppendError::WriterStopped)).collect();
+        let forgets: Vec<bool> = requests.iter().map(|request| request.erasure_reason.is_some()).collect();
         let (reply, answer) = oneshot::channel();
         if self.writer.send(writer::AppendJob { requests, reply }).await.is_err() {
             return stopped();
         }
-        answer.await.unwrap_or_else(|_| stopped())
+        let results: Vec<_> = answer.await.unwrap_or_else(|_| stopped());
+        let destroyed = results
+            .iter()
+            .zip(forgets)
+            .any(|(result, forgets)| forgets && matches!(result, Ok(outcome) if !outcome.replayed));
+        if destroyed {
+            self.scrub_wal().await;
+        }
+        results
+    }
+
+    /// Waits (at most [`SCRUB_WAIT_MAX`]) until SQLite's WAL holds nothing committed before now.
+    async fn scrub_wal(&self) {
+        let Some(scrubs) = &self.scrubs else { return };
+        let (request, scrubbed) = oneshot::channel();
+        if scrubs.send(request).await.is_err() {
+            return;
+        }
+        if tokio::time::timeout(SCRUB_WAIT_MAX, scrubbed).await.is_err() {
+            tracing::warn!(
+                wait_seconds = SCRUB_WAIT_MAX.as_secs(),
+                "a destroyed key's old pages are still in the WAL (a reader holds an old snapshot); \
+                 the scrub goes on in the background"
+            );
+        }
     }
 
     /// The head position as of the last commit, updated after every commit.
