@@ -6,6 +6,7 @@ mod bad_input;
 mod bounds;
 mod budget;
 mod concurrency;
+mod console_verify;
 mod currencies;
 mod demo_data;
 mod erasure;
