@@ -11,6 +11,7 @@ mod forgotten_aid;
 mod group_commit;
 mod idempotency;
 mod limits;
+mod me;
 mod naive;
 mod openapi;
 mod privacy;

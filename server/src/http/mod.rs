@@ -14,7 +14,7 @@
 //! - [`openapi`]: the OpenAPI document, built from the same route list as the router.
 //! - [`limits`]: what a request may take (body size, events per append, time, concurrency), and
 //!   [`connections`]: serving connections so that a slow or idle client cannot hold one.
-//! - [`tokens`]: token management for admins.
+//! - [`me`]: who holds the caller's token; [`tokens`]: token management for admins.
 
 pub mod append;
 pub mod append_body;
@@ -25,6 +25,7 @@ pub mod connections;
 pub mod forget;
 pub mod ledgers;
 pub mod limits;
+pub mod me;
 pub mod openapi;
 pub mod problem;
 pub mod projections;
@@ -95,6 +96,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(forget::forget))
         .routes(routes!(projections::status))
         .routes(routes!(projections::rebuild))
+        .routes(routes!(me::me))
         .routes(routes!(tokens::list, tokens::issue))
         .routes(routes!(tokens::revoke))
 }

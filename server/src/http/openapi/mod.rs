@@ -51,7 +51,7 @@ use super::problem::{FieldErrorDocument, ProblemDocument};
         (name = "auditors", description = "Signed checkpoints, their key, Merkle proofs and audit trails"),
         (name = "reports", description = "Figures, traces, tallies and ledgers from the read models"),
         (name = "projections", description = "Read-model status and rebuilds"),
-        (name = "tokens", description = "API tokens, for admins"),
+        (name = "tokens", description = "API tokens: who holds the caller's, and managing them (admins)"),
     )
 )]
 pub struct ApiDoc;
