@@ -15,6 +15,8 @@
 //! - [`limits`]: what a request may take (body size, events per append, time, concurrency), and
 //!   [`connections`]: serving connections so that a slow or idle client cannot hold one.
 //! - [`me`]: who holds the caller's token; [`tokens`]: token management for admins.
+//! - [`console`]: the console's static files, embedded in the binary (not in the OpenAPI document:
+//!   they are a web page, not part of the API).
 
 pub mod append;
 pub mod append_body;
@@ -22,6 +24,7 @@ pub mod audit;
 pub mod auth;
 pub mod checkpoints;
 pub mod connections;
+pub mod console;
 pub mod forget;
 pub mod ledgers;
 pub mod limits;
@@ -114,6 +117,7 @@ pub fn app(state: AppState) -> Router {
     let (router, mut document) = routes().split_for_parts();
     openapi::complete(&mut document, &limits);
     router
+        .merge(console::router())
         .fallback(|| async { problem::ApiError::NotFound("no such endpoint".into()) })
         .layer(Extension(openapi::Document::new(&document)))
         .layer(DefaultBodyLimit::max(limits.body_bytes_max))

@@ -41,8 +41,9 @@ use super::problem::{FieldErrorDocument, ProblemDocument};
     info(
         title = "aidledger",
         description = "A tamper-evident, event-sourced ledger of a care bureau's work. Every error is an \
-                       RFC 9457 application/problem+json body. Every endpoint but /healthz, /openapi.json \
-                       and the checkpoint and its key needs `Authorization: Bearer <token>`."
+                       RFC 9457 application/problem+json body. Every endpoint but /healthz, /openapi.json, \
+                       the checkpoint and its key, and the console's static files (at / and /console/) \
+                       needs `Authorization: Bearer <token>`."
     ),
     components(schemas(ProblemDocument, FieldErrorDocument)),
     tags(
