@@ -5,6 +5,7 @@ mod bad_input;
 mod bounds;
 mod budget;
 mod concurrency;
+mod console;
 mod console_files;
 mod currencies;
 mod demo_data;
