@@ -56,15 +56,19 @@ export function isDate(text) {
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
-/** The months `YYYY-MM` from the month of `from` to the month before `to` (exclusive), at most `max`. */
+/**
+ * The months `YYYY-MM` from the month of `from` to the month of the day before `to` (exclusive),
+ * or `null` when there are more than `max`.
+ */
 export function monthsBetween(from, to, max = 36) {
   const months = [];
   let [year, month] = from.split('-').map(Number);
   const last = to.slice(0, 7);
-  const lastIncluded = to.slice(8) === '01' ? null : last;
-  while (months.length < max) {
+  const lastIncluded = to.slice(8) !== '01';
+  for (;;) {
     const key = `${year}-${String(month).padStart(2, '0')}`;
-    if (key > last || (key === last && lastIncluded === null)) break;
+    if (key > last || (key === last && !lastIncluded)) return months;
+    if (months.length === max) return null;
     months.push(key);
     month += 1;
     if (month > 12) {
@@ -72,5 +76,4 @@ export function monthsBetween(from, to, max = 36) {
       year += 1;
     }
   }
-  return months;
 }

@@ -117,8 +117,8 @@ function query(path, params) {
 /** Bars for the months of the period, from tally rows keyed by `month`. */
 function monthBars(period, tally, measure, text, short) {
   const values = new Map(tally.rows.map((row) => [row.month, row[measure]]));
-  let months = monthsBetween(period.from, period.to);
-  if (months.length === 36) months = [...values.keys()].sort();
+  // A long period shows only the months that have something.
+  const months = monthsBetween(period.from, period.to) ?? [...values.keys()].sort();
   return months.map((month, index) => {
     const [year, number] = month.split('-');
     const value = values.get(month) ?? 0;

@@ -266,6 +266,28 @@ describe('the console', { timeout: 90_000 }, () => {
     await context.close();
   });
 
+  test('money keeps every fen and a period is split into its months', async () => {
+    const { context, page, problems } = await open('en-US');
+    await page.goto(`${base}/#/sign-in`);
+    await page.waitForSelector('form[data-form="sign-in"]');
+    const answers = await page.evaluate(async () => {
+      const format = await import('/console/format.js');
+      return {
+        decimals: [0, 5, -5, 123_456, 9_007_199_254_740_991].map(format.minorToDecimal),
+        year: format.monthsBetween('2022-01-01', '2023-01-01'),
+        partial: format.monthsBetween('2022-11-15', '2023-02-10'),
+        tooLong: format.monthsBetween('2020-01-01', '2026-01-01'),
+      };
+    });
+    assert.deepEqual(answers.decimals, ['0.00', '0.05', '-0.05', '1234.56', '90071992547409.91']);
+    assert.equal(answers.year.length, 12);
+    assert.deepEqual([answers.year[0], answers.year[11]], ['2022-01', '2022-12']);
+    assert.deepEqual(answers.partial, ['2022-11', '2022-12', '2023-01', '2023-02']);
+    assert.equal(answers.tooLong, null);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   test('at phone width (375×740) the summary fits the screen', async () => {
     const { context, page, problems } = await open('zh-CN', { width: 375, height: 740 }, { isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
     await page.goto(summaryUrl());
