@@ -1,5 +1,7 @@
-//! Rebuilds the server when a migration changes: `sqlx::migrate!` embeds them at compile time.
+//! Rebuilds the server when a migration or a console file changes: `sqlx::migrate!` and the
+//! console's `include_bytes!` embed them at compile time.
 
 fn main() {
     println!("cargo:rerun-if-changed=../migrations");
+    println!("cargo:rerun-if-changed=console");
 }

@@ -233,6 +233,42 @@ impl TestApp {
         answer.body
     }
 
+    /// Appends one event dated `occurred_at` as `who` and insists it was taken.
+    pub async fn must_append_on(
+        &self,
+        who: Who,
+        stream: &str,
+        event_type: &str,
+        data: Value,
+        occurred_at: &str,
+    ) {
+        let body =
+            serde_json::json!({"events": [{"type": event_type, "data": data, "occurred_at": occurred_at}]});
+        let answer = self.append(who, stream, &body).await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{event_type}: {}", answer.text);
+    }
+
+    /// Pays `amount_minor` of `currency` in cash to `beneficiary_id` from a new fund: requested and
+    /// paid (by staff) on `occurred_at`, approved (by a supervisor) in between.
+    pub async fn pay_from_new_fund(
+        &self,
+        beneficiary_id: &str,
+        currency: &str,
+        amount_minor: i64,
+        occurred_at: &str,
+    ) {
+        let (fund, fund_id) = new_stream("fund");
+        let opened =
+            serde_json::json!({"name": "专项资金", "budget_minor": 10_000_000, "currency": currency});
+        self.must_append(Who::Staff, &fund, "FundOpened", opened).await;
+        let (disbursement, _) = new_stream("disbursement");
+        let mut request = data::cash_requested(beneficiary_id, &fund_id, amount_minor);
+        request["currency"] = serde_json::json!(currency);
+        self.must_append_on(Who::Staff, &disbursement, "DisbursementRequested", request, occurred_at).await;
+        self.must_append(Who::Supervisor, &disbursement, "DisbursementApproved", serde_json::json!({})).await;
+        self.must_append_on(Who::Staff, &disbursement, "DisbursementPaid", data::paid(), occurred_at).await;
+    }
+
     /// Every record of the log, read page by page as an auditor.
     pub async fn all_records(&self) -> Vec<Value> {
         let mut records = Vec::new();

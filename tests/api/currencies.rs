@@ -10,17 +10,7 @@ const PERIOD: &str = "from=2022-01-01&to=2023-01-01";
 
 /// Pays `amount_minor` in `currency` from a new fund, on 2022-06-01.
 async fn pay(app: &TestApp, beneficiary_id: &str, currency: &str, amount_minor: i64) {
-    let (fund, fund_id) = new_stream("fund");
-    let opened = json!({"name": "专项资金", "budget_minor": 10_000_000, "currency": currency});
-    app.must_append(Who::Staff, &fund, "FundOpened", opened).await;
-    let (disbursement, _) = new_stream("disbursement");
-    let mut request = cash_requested(beneficiary_id, &fund_id, amount_minor);
-    request["currency"] = json!(currency);
-    app.must_append(Who::Staff, &disbursement, "DisbursementRequested", request).await;
-    app.must_append(Who::Supervisor, &disbursement, "DisbursementApproved", json!({})).await;
-    let body = json!({"events": [{"type": "DisbursementPaid", "data": paid(),
-                                   "occurred_at": "2022-06-01T10:00:00+08:00"}]});
-    assert_eq!(app.append(Who::Staff, &disbursement, &body).await.status, StatusCode::CREATED);
+    app.pay_from_new_fund(beneficiary_id, currency, amount_minor, "2022-06-01T10:00:00+08:00").await;
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
 /// Every route the server answers.
-const ROUTES: [(&str, &str); 27] = [
+const ROUTES: [(&str, &str); 28] = [
     ("get", "/healthz"),
     ("get", "/openapi.json"),
     ("get", "/v1/verify"),
@@ -34,6 +34,7 @@ const ROUTES: [(&str, &str); 27] = [
     ("post", "/v1/beneficiaries/{id}/forget"),
     ("get", "/v1/projections"),
     ("post", "/v1/projections/{name}/rebuild"),
+    ("get", "/v1/me"),
     ("get", "/v1/tokens"),
     ("post", "/v1/tokens"),
     ("post", "/v1/tokens/{id}/revoke"),

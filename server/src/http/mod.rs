@@ -14,7 +14,9 @@
 //! - [`openapi`]: the OpenAPI document, built from the same route list as the router.
 //! - [`limits`]: what a request may take (body size, events per append, time, concurrency), and
 //!   [`connections`]: serving connections so that a slow or idle client cannot hold one.
-//! - [`tokens`]: token management for admins.
+//! - [`me`]: who holds the caller's token; [`tokens`]: token management for admins.
+//! - [`console`]: the console's static files, embedded in the binary (not in the OpenAPI document:
+//!   they are a web page, not part of the API).
 
 pub mod append;
 pub mod append_body;
@@ -22,10 +24,12 @@ pub mod audit;
 pub mod auth;
 pub mod checkpoints;
 pub mod connections;
+pub mod console;
 pub mod forget;
 pub mod json_body;
 pub mod ledgers;
 pub mod limits;
+pub mod me;
 pub mod openapi;
 pub mod problem;
 pub mod projections;
@@ -105,6 +109,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(forget::forget))
         .routes(routes!(projections::status))
         .routes(routes!(projections::rebuild))
+        .routes(routes!(me::me))
         .routes(routes!(tokens::list, tokens::issue))
         .routes(routes!(tokens::revoke))
 }
@@ -125,6 +130,7 @@ pub fn app(state: AppState) -> Router {
     let (router, mut document) = routes().split_for_parts();
     openapi::complete(&mut document, &limits);
     router
+        .merge(console::router())
         .fallback(|| async { problem::ApiError::NotFound("no such endpoint".into()) })
         .layer(Extension(openapi::Document::new(&document)))
         .layer(DefaultBodyLimit::max(limits.body_bytes_max))

@@ -42,8 +42,9 @@ use super::problem::{FieldErrorDocument, ProblemDocument};
     info(
         title = "aidledger",
         description = "A tamper-evident, event-sourced ledger of a care bureau's work. Every error is an \
-                       RFC 9457 application/problem+json body. Every endpoint but /healthz, /openapi.json \
-                       and the checkpoint and its key needs `Authorization: Bearer <token>`."
+                       RFC 9457 application/problem+json body. Every endpoint but /healthz, /openapi.json, \
+                       the checkpoint and its key, and the console's static files (at / and /console/) \
+                       needs `Authorization: Bearer <token>`."
     ),
     components(schemas(ProblemDocument, FieldErrorDocument)),
     tags(
@@ -52,7 +53,7 @@ use super::problem::{FieldErrorDocument, ProblemDocument};
         (name = "auditors", description = "Signed checkpoints, their key, Merkle proofs and audit trails"),
         (name = "reports", description = "Figures, traces, tallies and ledgers from the read models"),
         (name = "projections", description = "Read-model status and rebuilds"),
-        (name = "tokens", description = "API tokens, for admins"),
+        (name = "tokens", description = "API tokens: who holds the caller's, and managing them (admins)"),
     )
 )]
 pub struct ApiDoc;

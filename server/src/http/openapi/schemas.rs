@@ -388,3 +388,13 @@ pub struct IssuedToken {
     /// The bearer secret.
     pub token: String,
 }
+
+/// `GET /v1/me`: who holds the token, and what it may do.
+#[derive(ToSchema)]
+pub struct Me {
+    /// Who holds the token (`meta.actor` of what it appends).
+    pub principal: String,
+    /// What it may do.
+    #[schema(schema_with = role_names)]
+    pub role: String,
+}

@@ -1,0 +1,307 @@
+// The console in a real browser: Debian's Chromium driven by playwright-core, against a running
+// aidledger server. The Rust test `tests/api/console.rs` starts the server, appends the data and
+// runs this file; it can also be run by hand against any server:
+//
+//   AIDLEDGER_BASE_URL=http://127.0.0.1:8080 AIDLEDGER_STAFF_TOKEN=… AIDLEDGER_ANALYST_TOKEN=… \
+//   AIDLEDGER_PERIOD=2022-01-01/2023-01-01 node console.test.mjs
+//
+// Optional: AIDLEDGER_CURRENCIES_PERIOD, AIDLEDGER_SUPERVISOR_TOKEN and AIDLEDGER_BENEFICIARY_ID
+// (the test then pays that beneficiary in US dollars in that period, so that the ledger pays in two
+// currencies), AIDLEDGER_ARTIFACTS (where the screenshots go; default: the workspace's target/).
+
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const consoleDir = join(here, '..', '..', 'server', 'console');
+const base = required('AIDLEDGER_BASE_URL');
+const staffToken = required('AIDLEDGER_STAFF_TOKEN');
+const analystToken = required('AIDLEDGER_ANALYST_TOKEN');
+const [from, to] = required('AIDLEDGER_PERIOD').split('/');
+const currenciesPeriod = process.env.AIDLEDGER_CURRENCIES_PERIOD?.split('/');
+const supervisorToken = process.env.AIDLEDGER_SUPERVISOR_TOKEN;
+const beneficiaryId = process.env.AIDLEDGER_BENEFICIARY_ID;
+const artifacts = process.env.AIDLEDGER_ARTIFACTS || join(here, '..', '..', 'target');
+const TIMEOUT_MS = 15_000;
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+}
+
+/** The API's answer to `path` with `token`. */
+async function apiGet(path, token) {
+  const response = await fetch(new URL(path, base), { headers: { Authorization: `Bearer ${token}` } });
+  assert.equal(response.status, 200, `${path}: ${await response.clone().text()}`);
+  return response.json();
+}
+
+/** Appends one event of `type` to `stream` with `token`, dated `occurredAt` when given. */
+async function append(stream, type, data, token, occurredAt) {
+  const event = { type, data, ...(occurredAt ? { occurred_at: occurredAt } : {}) };
+  const response = await fetch(new URL(`/v1/streams/${stream}/events`, base), {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ events: [event] }),
+  });
+  assert.equal(response.status, 201, `${type}: ${await response.text()}`);
+}
+
+/** Pays `beneficiaryId` `amountMinor` of `currency` from a new fund on `day`. */
+async function pay(currency, amountMinor, day) {
+  const fundId = crypto.randomUUID();
+  const disbursement = `disbursement-${crypto.randomUUID()}`;
+  const when = `${day}T10:00:00+08:00`;
+  await append(`fund-${fundId}`, 'FundOpened', { name: 'Relief fund', budget_minor: 10_000_000, currency }, staffToken);
+  const request = { beneficiary_id: beneficiaryId, fund_id: fundId, form: 'cash', amount_minor: amountMinor, currency, reason: 'medical bills' };
+  await append(disbursement, 'DisbursementRequested', request, staffToken, when);
+  await append(disbursement, 'DisbursementApproved', {}, supervisorToken);
+  await append(disbursement, 'DisbursementPaid', { method: 'bank_transfer', reference: 'TX-1' }, staffToken, when);
+}
+
+/** The summary's figures as the console names them: `activities.<kind>`, `<money>.<currency>`. */
+function expectedFigures(answer) {
+  const figures = {};
+  for (const [name, value] of Object.entries(answer.figures)) {
+    if (value !== null && typeof value === 'object') {
+      for (const [kind, n] of Object.entries(value)) figures[`${name}.${kind}`] = n;
+    } else {
+      figures[name] = value;
+    }
+  }
+  for (const [currency, money] of Object.entries(answer.by_currency || {})) {
+    for (const [name, value] of Object.entries(money)) figures[`${name}.${currency}`] = value;
+  }
+  return figures;
+}
+
+let browser;
+
+/** A fresh page in its own context (own storage) showing `locale`, and the problems it reports. */
+async function open(locale, viewport = { width: 1280, height: 900 }, extra = {}) {
+  const context = await browser.newContext({ locale, viewport, ...extra });
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT_MS);
+  const problems = [];
+  const urls = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    // The refused sign-in's 401 is logged by the browser itself; anything else is a problem.
+    const refusedSignIn = message.text().includes('status of 401');
+    if (message.type() === 'error' && !refusedSignIn) problems.push(`console error: ${message.text()}`);
+  });
+  page.on('request', (request) => urls.push(request.url()));
+  return { context, page, problems, urls };
+}
+
+/** Waits for the summary of `period` to have drawn its figures and charts. */
+async function summaryLoaded(page, period = { from, to }) {
+  await page.waitForSelector(`[data-view="summary"][data-loaded="true"][data-from="${period.from}"][data-to="${period.to}"]`);
+}
+
+async function signIn(page, token) {
+  await page.fill('form[data-form="sign-in"] input[name="token"]', token);
+  await page.click('form[data-form="sign-in"] [type="submit"]');
+}
+
+/** Every `[data-figure]` shown: name → its `data-value` as a number. */
+async function shownFigures(page) {
+  const pairs = await page.$$eval('[data-figure]', (elements) =>
+    elements.map((element) => [element.dataset.figure, element.dataset.value, element.textContent]),
+  );
+  for (const [name, value, text] of pairs) {
+    assert.match(value, /^-?\d+$/, `${name}: data-value ${value} is not an integer`);
+    assert.ok(text.trim().length > 0, `${name} shows no text`);
+  }
+  return Object.fromEntries(pairs.map(([name, value]) => [name, Number(value)]));
+}
+
+async function figureText(page, name) {
+  return page.textContent(`[data-figure="${name}"]`);
+}
+
+const CHARTS = ['visits-by-month', 'aid-by-month', 'hours-by-activity', 'open-concerns'];
+
+async function assertCharts(page) {
+  for (const chart of CHARTS) {
+    const svg = page.locator(`svg[data-chart="${chart}"]`);
+    assert.equal(await svg.count(), 1, `one svg[data-chart="${chart}"]`);
+    assert.equal(await svg.getAttribute('role'), 'img', `${chart} is an image to assistive technology`);
+    assert.ok(await svg.isVisible(), `${chart} is visible`);
+  }
+}
+
+function summaryUrl(period = { from, to }) {
+  return `${base}/#/summary?from=${period.from}&to=${period.to}`;
+}
+
+describe('the console', { timeout: 90_000 }, () => {
+  before(async () => {
+    mkdirSync(artifacts, { recursive: true });
+    // Every launch gets a fresh, temporary user-data-dir of its own, removed at close.
+    browser = await chromium.launch({
+      executablePath: process.env.AIDLEDGER_CHROMIUM || '/usr/bin/chromium',
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  test('both catalogues hold the same keys, and every key the code names', async () => {
+    const load = async (file) => {
+      const source = readFileSync(join(consoleDir, 'messages', file), 'utf8');
+      return (await import(`data:text/javascript,${encodeURIComponent(source)}`)).default;
+    };
+    const en = await load('en.js');
+    const zh = await load('zh-CN.js');
+    assert.deepEqual(Object.keys(zh).sort(), Object.keys(en).sort());
+    const scripts = readdirSync(consoleDir).filter((file) => file.endsWith('.js'));
+    for (const file of scripts) {
+      const source = readFileSync(join(consoleDir, file), 'utf8');
+      for (const [, key] of source.matchAll(/\bt\('([^'$]+)'/g)) {
+        assert.ok(key in en, `${file} names the message "${key}", which the catalogues lack`);
+      }
+    }
+  });
+
+  test('in zh-CN: a wrong token is refused in words, the right one shows every figure as the API gives it', async () => {
+    const { context, page, problems, urls } = await open('zh-CN');
+    await page.goto(summaryUrl());
+    await page.waitForSelector('form[data-form="sign-in"]');
+    assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+    assert.match(page.url(), /#\/sign-in$/);
+    assert.equal(await page.textContent('form[data-form="sign-in"] [type="submit"]'), '登录');
+
+    await signIn(page, 'aidl_not-a-token');
+    const refusal = page.locator('[data-error-for="token"]');
+    await refusal.waitFor({ state: 'visible' });
+    assert.match(await refusal.textContent(), /令牌未被接受/);
+    assert.equal(await page.evaluate(() => sessionStorage.length), 0, 'a refused token is not kept');
+
+    await signIn(page, staffToken);
+    await summaryLoaded(page);
+    assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+    const answer = await apiGet(`/v1/reports/summary?from=${from}&to=${to}`, staffToken);
+    assert.deepEqual(await shownFigures(page), expectedFigures(answer));
+    const cash = answer.figures.cash_paid_minor;
+    const cashText = (await figureText(page, 'cash_paid_minor')).replace(/[,\s]/g, '');
+    assert.match(cashText, new RegExp(`${Math.trunc(cash / 100)}\\.${String(cash % 100).padStart(2, '0')}$`));
+    await assertCharts(page);
+    assert.ok((await page.locator('svg[data-chart="open-concerns"] [data-bar]').count()) > 0, 'staff see the open concerns');
+
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('aidledger.token')), staffToken);
+    assert.equal(await page.evaluate(() => JSON.stringify(localStorage)).then((s) => s.includes(staffToken)), false);
+    for (const url of [...urls, page.url()]) assert.ok(!url.includes(staffToken), `the token is in a URL: ${url}`);
+    await page.screenshot({ path: join(artifacts, 'console-zh-CN.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('in English: an analyst sees every figure, the four charts, and can switch to Chinese', async () => {
+    const { context, page, problems } = await open('en-US');
+    await page.goto(summaryUrl());
+    await page.waitForSelector('form[data-form="sign-in"]');
+    assert.equal(await page.getAttribute('html', 'lang'), 'en');
+    assert.equal(await page.textContent('form[data-form="sign-in"] [type="submit"]'), 'Sign in');
+    await signIn(page, analystToken);
+    await summaryLoaded(page);
+    const answer = await apiGet(`/v1/reports/summary?from=${from}&to=${to}`, analystToken);
+    assert.deepEqual(await shownFigures(page), expectedFigures(answer));
+    await assertCharts(page);
+    assert.match(await page.textContent('[data-who]'), /analyst/);
+    await page.screenshot({ path: join(artifacts, 'console-en.png'), fullPage: true });
+
+    await page.click('[data-language="zh-CN"]');
+    await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+    await summaryLoaded(page);
+    assert.match(await page.textContent('h1'), /工作汇总/);
+    assert.deepEqual(await shownFigures(page), expectedFigures(answer));
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  const canPay = Boolean(currenciesPeriod && supervisorToken && beneficiaryId);
+  test('the period inputs change the fragment, and a ledger in two currencies shows money per currency', { skip: !canPay }, async () => {
+    const [otherFrom, otherTo] = currenciesPeriod ?? [];
+    await pay('USD', 12_345, otherFrom);
+    const { context, page, problems } = await open('en-US');
+    await page.goto(summaryUrl());
+    await signIn(page, staffToken);
+    await summaryLoaded(page);
+    await page.fill('form[data-form="period"] input[name="from"]', otherFrom);
+    await page.fill('form[data-form="period"] input[name="to"]', otherTo);
+    await page.click('form[data-form="period"] [type="submit"]');
+    await summaryLoaded(page, { from: otherFrom, to: otherTo });
+    assert.ok(page.url().endsWith(`#/summary?from=${otherFrom}&to=${otherTo}`), page.url());
+    const answer = await apiGet(`/v1/reports/summary?from=${otherFrom}&to=${otherTo}`, staffToken);
+    assert.ok(answer.by_currency, 'the period pays in two currencies');
+    const shown = await shownFigures(page);
+    assert.deepEqual(shown, expectedFigures(answer));
+    assert.ok('cash_paid_minor.CNY' in shown && 'cash_paid_minor.USD' in shown, JSON.stringify(shown));
+    assert.ok(!('cash_paid_minor' in shown), 'no sum across currencies');
+    assert.match(await figureText(page, 'cash_paid_minor.USD'), /\$/);
+
+    await page.reload();
+    await summaryLoaded(page, { from: otherFrom, to: otherTo });
+    assert.deepEqual(await shownFigures(page), shown, 'the fragment is the view: a reload shows it again');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('money keeps every fen and a period is split into its months', async () => {
+    const { context, page, problems } = await open('en-US');
+    await page.goto(`${base}/#/sign-in`);
+    await page.waitForSelector('form[data-form="sign-in"]');
+    const answers = await page.evaluate(async () => {
+      const format = await import('/console/format.js');
+      return {
+        decimals: [0, 5, -5, 123_456, 9_007_199_254_740_991].map(format.minorToDecimal),
+        year: format.monthsBetween('2022-01-01', '2023-01-01'),
+        partial: format.monthsBetween('2022-11-15', '2023-02-10'),
+        tooLong: format.monthsBetween('2020-01-01', '2026-01-01'),
+      };
+    });
+    assert.deepEqual(answers.decimals, ['0.00', '0.05', '-0.05', '1234.56', '90071992547409.91']);
+    assert.equal(answers.year.length, 12);
+    assert.deepEqual([answers.year[0], answers.year[11]], ['2022-01', '2022-12']);
+    assert.deepEqual(answers.partial, ['2022-11', '2022-12', '2023-01', '2023-02']);
+    assert.equal(answers.tooLong, null);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('at phone width (375×740) the summary fits the screen', async () => {
+    const { context, page, problems } = await open('zh-CN', { width: 375, height: 740 }, { isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    await page.goto(summaryUrl());
+    await signIn(page, staffToken);
+    await summaryLoaded(page);
+    await assertCharts(page);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
+    for (const chart of CHARTS) {
+      const box = await page.locator(`svg[data-chart="${chart}"]`).boundingBox();
+      assert.ok(box.x >= 0 && box.x + box.width <= 375, `${chart} fits the screen: ${JSON.stringify(box)}`);
+    }
+    await page.screenshot({ path: join(artifacts, 'console-phone.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});
