@@ -256,17 +256,18 @@ impl TestApp {
         currency: &str,
         amount_minor: i64,
         occurred_at: &str,
-    ) {
+    ) -> String {
         let (fund, fund_id) = new_stream("fund");
         let opened =
             serde_json::json!({"name": "专项资金", "budget_minor": 10_000_000, "currency": currency});
         self.must_append(Who::Staff, &fund, "FundOpened", opened).await;
-        let (disbursement, _) = new_stream("disbursement");
+        let (disbursement, disbursement_id) = new_stream("disbursement");
         let mut request = data::cash_requested(beneficiary_id, &fund_id, amount_minor);
         request["currency"] = serde_json::json!(currency);
         self.must_append_on(Who::Staff, &disbursement, "DisbursementRequested", request, occurred_at).await;
         self.must_append(Who::Supervisor, &disbursement, "DisbursementApproved", serde_json::json!({})).await;
         self.must_append_on(Who::Staff, &disbursement, "DisbursementPaid", data::paid(), occurred_at).await;
+        disbursement_id
     }
 
     /// Every record of the log, read page by page as an auditor.

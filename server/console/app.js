@@ -5,6 +5,8 @@ import { h, replace } from './dom.js';
 import { chooseLanguage, setLanguage, t } from './i18n.js';
 import * as signIn from './sign-in.js';
 import * as summary from './summary.js';
+import * as trail from './trail.js';
+import { mayReadTrails } from './roles.js';
 
 const main = document.getElementById('main');
 const nav = document.querySelector('[data-nav]');
@@ -87,6 +89,11 @@ async function route() {
   }
   if (path === '/summary') {
     await summary.render(main, { params, me, expired: () => endSession('sign_in.expired') });
+    return;
+  }
+  const trailRoute = trail.matchRoute(path);
+  if (trailRoute && mayReadTrails(me.role)) {
+    await trail.render(main, { ...trailRoute, expired: () => endSession('sign_in.expired') });
     return;
   }
   replace(

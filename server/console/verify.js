@@ -123,9 +123,11 @@ export async function verifyInclusion(leaf, leafIndex, treeSize, hashes, root) {
 
 /** A note-verifier key `<name>+<hex key id>+<base64(0x01 ‖ public key)>`, parsed. */
 export function parseVerifierKey(text) {
-  const [name, keyIdHex, keyBase64, ...rest] = text.trim().split('+');
+  // The name holds no '+'; the base64 after the key id may.
+  const match = /^([^+\s]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/]+=*)$/.exec(text.trim());
+  const [, name, keyIdHex, keyBase64] = match ?? [];
   const key = keyBase64 ? fromBase64(keyBase64) : new Uint8Array();
-  if (!name || rest.length || !/^[0-9a-f]{8}$/.test(keyIdHex ?? '') || key.length !== 33 || key[0] !== 1) {
+  if (!match || key.length !== 33 || key[0] !== 1) {
     throw new Error('the verifier key is not a note-verifier Ed25519 key');
   }
   return { name, keyId: fromHex(keyIdHex), publicKey: key.slice(1) };

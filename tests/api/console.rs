@@ -1,7 +1,8 @@
 //! The console in a real browser: the real server, a little data, and `tests/browser`'s
 //! `console.test.mjs` driving the system's Chromium through playwright-core. It signs in (zh-CN
-//! and English), holds every `[data-figure]` to the API's summary, finds the four charts, renders
-//! at phone width and saves screenshots to `target/console-{zh-CN,en,phone}.png`.
+//! and English), holds every `[data-figure]` to the API's summary, finds the four charts, verifies a
+//! disbursement's trail (and sees it fail with a record altered on the wire), renders at phone width
+//! and saves screenshots to `target/console-{zh-CN,en,phone,trail}.png`.
 //!
 //! Without `tests/browser/node_modules/playwright-core` (`npm ci` there) or `/usr/bin/chromium`
 //! the test says so loudly and passes, unless `AIDLEDGER_BROWSER_TESTS=required`, when it fails.
@@ -47,8 +48,8 @@ fn missing() -> Vec<String> {
 }
 
 /// A little of everything in 2022 and a payment in 2023, all in yuan; answers the beneficiary's id
-/// (the browser test pays it in dollars too).
-async fn append_a_little_of_everything(app: &TestApp) -> String {
+/// (the browser test pays it in dollars too) and the 2022 payment's disbursement id.
+async fn append_a_little_of_everything(app: &TestApp) -> (String, String) {
     let (beneficiary, beneficiary_id) = new_stream("beneficiary");
     app.must_append(Who::Staff, &beneficiary, "BeneficiaryRegistered", beneficiary_registered("林美华"))
         .await;
@@ -65,7 +66,8 @@ async fn append_a_little_of_everything(app: &TestApp) -> String {
         app.must_append_on(Who::Staff, &beneficiary, "ConcernRaised", concern, "2022-04-20T11:30:00+08:00")
             .await;
     }
-    app.pay_from_new_fund(&beneficiary_id, "CNY", 123_456, "2022-06-01T10:00:00+08:00").await;
+    let disbursement_id =
+        app.pay_from_new_fund(&beneficiary_id, "CNY", 123_456, "2022-06-01T10:00:00+08:00").await;
     let (volunteer, _) = new_stream("volunteer");
     app.must_append(Who::Staff, &volunteer, "VolunteerEnrolled", volunteer_enrolled("陈志强")).await;
     let entry = uuid::Uuid::new_v4().to_string();
@@ -84,7 +86,7 @@ async fn append_a_little_of_everything(app: &TestApp) -> String {
     .await;
 
     app.pay_from_new_fund(&beneficiary_id, "CNY", 80_000, "2023-03-01T10:00:00+08:00").await;
-    beneficiary_id
+    (beneficiary_id, disbursement_id)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -100,7 +102,9 @@ async fn the_console_signs_in_and_shows_the_apis_figures_and_charts_in_a_real_br
         return;
     }
     let app = TestApp::spawn().await;
-    let beneficiary_id = append_a_little_of_everything(&app).await;
+    let (beneficiary_id, disbursement_id) = append_a_little_of_everything(&app).await;
+    // The trail's proofs need a checkpoint that covers every record.
+    app.wait_for_checkpoint(app.all_records().await.len() as u64).await;
     let mut node = Command::new("node");
     node.arg("console.test.mjs")
         .current_dir(browser_folder())
@@ -109,6 +113,7 @@ async fn the_console_signs_in_and_shows_the_apis_figures_and_charts_in_a_real_br
         .env("AIDLEDGER_ANALYST_TOKEN", app.token(Who::Analyst))
         .env("AIDLEDGER_SUPERVISOR_TOKEN", app.token(Who::Supervisor))
         .env("AIDLEDGER_BENEFICIARY_ID", beneficiary_id)
+        .env("AIDLEDGER_DISBURSEMENT_ID", disbursement_id)
         .env("AIDLEDGER_PERIOD", PERIOD)
         .env("AIDLEDGER_CURRENCIES_PERIOD", CURRENCIES_PERIOD)
         .env("AIDLEDGER_ARTIFACTS", artifacts());

@@ -26,6 +26,9 @@ fn files(folder: &Path, prefix: &str, out: &mut Vec<String>) {
 }
 
 fn content_type_of(path: &str) -> &'static str {
+    if path.ends_with("/LICENSE") || path.ends_with(".md") {
+        return "text/plain; charset=utf-8";
+    }
     match path.rsplit('.').next() {
         Some("html") => "text/html; charset=utf-8",
         Some("css") => "text/css; charset=utf-8",

@@ -26,6 +26,7 @@ const [from, to] = required('AIDLEDGER_PERIOD').split('/');
 const currenciesPeriod = process.env.AIDLEDGER_CURRENCIES_PERIOD?.split('/');
 const supervisorToken = process.env.AIDLEDGER_SUPERVISOR_TOKEN;
 const beneficiaryId = process.env.AIDLEDGER_BENEFICIARY_ID;
+const disbursementId = process.env.AIDLEDGER_DISBURSEMENT_ID;
 const artifacts = process.env.AIDLEDGER_ARTIFACTS || join(here, '..', '..', 'target');
 const TIMEOUT_MS = 15_000;
 
@@ -286,6 +287,44 @@ describe('the console', { timeout: 90_000 }, () => {
     assert.equal(answers.tooLong, null);
     assert.deepEqual(problems, []);
     await context.close();
+  });
+
+  test("a disbursement's trail verifies in the browser, and with one record altered on the wire it does not", { skip: !disbursementId }, async () => {
+    const trailUrl = `${base}/#/audit/disbursements/${disbursementId}`;
+    const { context, page, problems } = await open('zh-CN');
+    await page.goto(trailUrl);
+    await signIn(page, staffToken);
+    const trail = page.locator('[data-trail]');
+    await page.waitForSelector('[data-trail][data-verified="true"]');
+    const verdicts = await page.$$eval('[data-record-position]', (items) => items.map((item) => item.dataset.verified));
+    assert.deepEqual(verdicts, ['true', 'true', 'true'], 'request, approval and payment each verify');
+    assert.match(await trail.textContent(), /已在本浏览器核验/);
+    assert.match(await trail.textContent(), /因病致困/, 'the opened reason is shown to staff');
+    await page.screenshot({ path: join(artifacts, 'console-trail.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+    await context.close();
+
+    const altered = await open('en');
+    let paidPosition = null;
+    await altered.page.route('**/v1/audit/disbursements/**', async (route) => {
+      const response = await route.fetch();
+      const body = await response.json();
+      const paid = body.records.find((entry) => entry.type === 'DisbursementPaid');
+      paid.record.data.reference = 'TX-FORGED';
+      paidPosition = paid.position;
+      await route.fulfill({ response, json: body });
+    });
+    await altered.page.goto(trailUrl);
+    await signIn(altered.page, staffToken);
+    await altered.page.waitForSelector('[data-trail][data-verified="false"]');
+    const record = altered.page.locator(`[data-record-position="${paidPosition}"]`);
+    assert.equal(await record.getAttribute('data-verified'), 'false', 'the altered record is the one that fails');
+    const others = await altered.page.$$eval('[data-record-position]', (items) =>
+      items.filter((item) => item.dataset.verified === 'true').length);
+    assert.equal(others, 2, 'the records around it still verify');
+    assert.match(await altered.page.textContent('[data-verdict]'), new RegExp(`NOT verified: record ${paidPosition}: its hash is`));
+    assert.deepEqual(altered.problems, []);
+    await altered.context.close();
   });
 
   test('at phone width (375×740) the summary fits the screen', async () => {

@@ -72,9 +72,31 @@ async function checks(path) {
   assert.ok(!refused.ok, `${path}: a checkpoint with a changed signature fails`);
   assert.ok(refused.records.every((r) => !r.ok));
 
+  const signedByPlus = await verify.verifyCheckpoint(plus.note, plus.verifierKey);
+  assert.equal(signedByPlus.treeSize, 3, `${path}: a verifier key whose base64 holds '+'`);
+
   const otherRoot = { ...trailOfThree(), checkpoint: tree.checkpoints['5'] };
   assert.ok(!(await verify.verifyTrail(otherRoot, tree.verifier_key)).ok, `${path}: proofs for another tree fail`);
 }
+
+/** A checkpoint signed by a fresh key whose verifier key's base64 holds a '+' (as real keys often do). */
+async function checkpointOfAKeyWithAPlus() {
+  const subtle = globalThis.crypto.subtle;
+  for (;;) {
+    const pair = await subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify']);
+    const publicKey = new Uint8Array(await subtle.exportKey('raw', pair.publicKey));
+    const keyBase64 = Buffer.from(Uint8Array.of(1, ...publicKey)).toString('base64');
+    if (!keyBase64.includes('+')) continue;
+    const name = 'aidledger.test/plus';
+    const idInput = Buffer.concat([Buffer.from(name), Buffer.of(0x0a, 0x01), Buffer.from(publicKey)]);
+    const keyId = new Uint8Array(await subtle.digest('SHA-256', idInput)).slice(0, 4);
+    const body = `${name}\n3\n${Buffer.from(verify.fromHex(tree.roots['3'])).toString('base64')}\n`;
+    const signature = new Uint8Array(await subtle.sign({ name: 'Ed25519' }, pair.privateKey, Buffer.from(body)));
+    const note = `${body}\n— ${name} ${Buffer.concat([keyId, signature]).toString('base64')}\n`;
+    return { note, verifierKey: `${name}+${verify.toHex(keyId)}+${keyBase64}` };
+  }
+}
+const plus = await checkpointOfAKeyWithAPlus();
 
 await checks('Web Crypto');
 Object.defineProperty(globalThis, 'isSecureContext', { value: false });

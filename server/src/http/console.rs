@@ -43,6 +43,8 @@ macro_rules! asset {
 }
 
 const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
+/// The vendored libraries' licences and notes, shipped with them.
+const TEXT: &str = "text/plain; charset=utf-8";
 
 /// Where the page (`index.html`) is in [`ASSETS`].
 const PAGE: usize = 0;
@@ -61,6 +63,17 @@ const ASSETS: &[Asset] = &[
     asset!("roles.js", JAVASCRIPT),
     asset!("sign-in.js", JAVASCRIPT),
     asset!("summary.js", JAVASCRIPT),
+    asset!("trail.js", JAVASCRIPT),
+    asset!("verify.js", JAVASCRIPT),
+    asset!("vendor/noble-hashes/sha2.js", JAVASCRIPT),
+    asset!("vendor/noble-hashes/_md.js", JAVASCRIPT),
+    asset!("vendor/noble-hashes/_u64.js", JAVASCRIPT),
+    asset!("vendor/noble-hashes/utils.js", JAVASCRIPT),
+    asset!("vendor/noble-hashes/crypto.js", JAVASCRIPT),
+    asset!("vendor/noble-hashes/LICENSE", TEXT),
+    asset!("vendor/noble-ed25519/index.js", JAVASCRIPT),
+    asset!("vendor/noble-ed25519/LICENSE", TEXT),
+    asset!("vendor/README.md", TEXT),
     asset!("messages/en.js", JAVASCRIPT),
     asset!("messages/zh-CN.js", JAVASCRIPT),
 ];
