@@ -6,6 +6,7 @@ import { chooseLanguage, setLanguage, t } from './i18n.js';
 import * as signIn from './sign-in.js';
 import * as summary from './summary.js';
 import * as trail from './trail.js';
+import { followHead } from './live.js';
 import { mayReadTrails } from './roles.js';
 
 const main = document.getElementById('main');
@@ -19,6 +20,8 @@ let me = null;
 let notice = null;
 /** The route asked for before signing in, to return to after. */
 let wanted = null;
+/** The live feed the shown view follows, if any. */
+let following = null;
 
 /** The route in the fragment: its path and query. */
 function currentRoute() {
@@ -52,6 +55,8 @@ function endSession(reason) {
 
 /** Draws the view of the current fragment. */
 async function route() {
+  following?.stop();
+  following = null;
   const { path, params } = currentRoute();
   if (!session.token()) {
     me = null;
@@ -88,7 +93,22 @@ async function route() {
     return;
   }
   if (path === '/summary') {
-    await summary.render(main, { params, me, expired: () => endSession('sign_in.expired') });
+    const shown = location.hash;
+    const redraw = await summary.render(main, { params, me, expired: () => endSession('sign_in.expired') });
+    // The figures follow the log: a new head redraws them, one redraw at a time, and heads that
+    // come while one is waiting to start share it.
+    if (redraw && !following && location.hash === shown) {
+      let drawing = Promise.resolve();
+      let waiting = false;
+      following = followHead(() => {
+        if (waiting) return;
+        waiting = true;
+        drawing = drawing.then(() => {
+          waiting = false;
+          return redraw();
+        });
+      });
+    }
     return;
   }
   const trailRoute = trail.matchRoute(path);

@@ -245,7 +245,10 @@ function check(period) {
   return errors;
 }
 
-/** Draws the summary of the period in `params` (default: this year) into `main` for `me`. */
+/**
+ * Draws the summary of the period in `params` (default: this year) into `main` for `me`; answers a
+ * function that fetches and draws its figures and charts again (none when the period is wrong).
+ */
 export async function render(main, { params, me, expired }) {
   const defaults = defaultPeriod();
   const period = {
@@ -278,28 +281,35 @@ export async function render(main, { params, me, expired }) {
   if (period.district) charts.before(h('p', { class: 'note' }, t('summary.charts.all_districts')));
   const summaryParams = { from: period.from, to: period.to };
   if (period.district) summaryParams.district = period.district;
-  const summary = api(query('/v1/reports/summary', summaryParams));
-  const loaders = chartLoaders(period, me, summary);
-  const slots = loaders.map(() => h('div', { class: 'chart-slot' }));
-  charts.append(...slots);
 
-  const drawFigures = summary.then(
-    (answer) => {
-      status.textContent = t(captionKey, period);
-      figures.append(...figureGroups(answer));
-    },
-    (error) => {
-      if (error instanceof ApiError && error.status === 401) return expired();
-      status.textContent = t('summary.error.load', { detail: reason(error) });
-      status.classList.add('error');
-    },
-  );
-  const drawCharts = loaders.map((load, index) =>
-    load().then(
-      (chart) => slots[index].replaceChildren(chart),
-      (error) => slots[index].replaceChildren(h('p', { class: 'error' }, t('chart.error', { detail: reason(error) }))),
-    ),
-  );
-  await Promise.all([drawFigures, ...drawCharts]);
+  /** Fetches the figures and charts and draws them (again, when the log has grown). */
+  async function load() {
+    const summary = api(query('/v1/reports/summary', summaryParams));
+    const loaders = chartLoaders(period, me, summary);
+    const slots = loaders.map(() => h('div', { class: 'chart-slot' }));
+    const drawFigures = summary.then(
+      (answer) => {
+        status.textContent = t(captionKey, period);
+        status.classList.remove('error');
+        figures.replaceChildren(...figureGroups(answer));
+      },
+      (error) => {
+        if (error instanceof ApiError && error.status === 401) return expired();
+        status.textContent = t('summary.error.load', { detail: reason(error) });
+        status.classList.add('error');
+      },
+    );
+    const drawCharts = loaders.map((load, index) =>
+      load().then(
+        (chart) => slots[index].replaceChildren(chart),
+        (error) => slots[index].replaceChildren(h('p', { class: 'error' }, t('chart.error', { detail: reason(error) }))),
+      ),
+    );
+    await Promise.all([drawFigures, ...drawCharts]);
+    charts.replaceChildren(...slots);
+  }
+
+  await load();
   section.dataset.loaded = 'true';
+  return load;
 }

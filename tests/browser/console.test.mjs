@@ -327,6 +327,22 @@ describe('the console', { timeout: 90_000 }, () => {
     await altered.context.close();
   });
 
+  test('a visit recorded elsewhere shows in the figures without a reload', { skip: !beneficiaryId }, async () => {
+    const { context, page, problems } = await open('en');
+    await page.goto(summaryUrl());
+    await signIn(page, staffToken);
+    await summaryLoaded(page);
+    const before = Number(await page.getAttribute('[data-figure="visits_total"]', 'data-value'));
+    const navigations = [];
+    page.on('framenavigated', (frame) => navigations.push(frame.url()));
+    await append(`beneficiary-${beneficiaryId}`, 'VisitRecorded',
+      { visit_kind: 'home', staff: 'zhao.min', duration_minutes: 30 }, staffToken, `${from}T09:00:00+08:00`);
+    await page.waitForSelector(`[data-figure="visits_total"][data-value="${before + 1}"]`);
+    assert.deepEqual(navigations, [], 'the page was not reloaded');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   test('at phone width (375×740) the summary fits the screen', async () => {
     const { context, page, problems } = await open('zh-CN', { width: 375, height: 740 }, { isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
     await page.goto(summaryUrl());

@@ -64,6 +64,7 @@ const ASSETS: &[Asset] = &[
     asset!("sign-in.js", JAVASCRIPT),
     asset!("summary.js", JAVASCRIPT),
     asset!("trail.js", JAVASCRIPT),
+    asset!("live.js", JAVASCRIPT),
     asset!("verify.js", JAVASCRIPT),
     asset!("vendor/noble-hashes/sha2.js", JAVASCRIPT),
     asset!("vendor/noble-hashes/_md.js", JAVASCRIPT),
