@@ -7,7 +7,9 @@ import * as signIn from './sign-in.js';
 import * as summary from './summary.js';
 import * as trail from './trail.js';
 import { followHead } from './live.js';
-import { mayReadTrails } from './roles.js';
+import * as visit from './visit.js';
+import * as disbursement from './disbursement.js';
+import { mayAppend, mayReadTrails } from './roles.js';
 
 const main = document.getElementById('main');
 const nav = document.querySelector('[data-nav]');
@@ -40,7 +42,8 @@ function drawHeader(path) {
   nav.setAttribute('aria-label', t('nav.label'));
   const link = (route, key) =>
     h('a', { href: `#${route}`, 'aria-current': path === route ? 'page' : undefined }, t(key));
-  replace(nav, link('/summary', 'nav.summary'));
+  const recording = mayAppend(me.role) ? [link('/visits/new', 'nav.visit'), link('/disbursements/new', 'nav.request')] : [];
+  replace(nav, link('/summary', 'nav.summary'), ...recording);
   who.textContent = t('who.label', { principal: me.principal, role: t(`role.${me.role}`) });
 }
 
@@ -109,6 +112,20 @@ async function route() {
         });
       });
     }
+    return;
+  }
+  const expired = () => endSession('sign_in.expired');
+  if (path === '/visits/new' && mayAppend(me.role)) {
+    visit.render(main, { params, me });
+    return;
+  }
+  if (path === '/disbursements/new' && mayAppend(me.role)) {
+    disbursement.renderRequest(main, { params });
+    return;
+  }
+  const disbursementId = disbursement.matchRoute(path);
+  if (disbursementId && mayReadTrails(me.role)) {
+    await disbursement.renderOne(main, { id: disbursementId, me, expired });
     return;
   }
   const trailRoute = trail.matchRoute(path);

@@ -5,3 +5,8 @@
 export function mayReadTrails(role) {
   return role !== 'analyst';
 }
+
+/** Whether `role` may record events (visits, requests for aid): staff, supervisors and admins. */
+export function mayAppend(role) {
+  return ['staff', 'supervisor', 'admin'].includes(role);
+}

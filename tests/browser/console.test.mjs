@@ -343,6 +343,80 @@ describe('the console', { timeout: 90_000 }, () => {
     await context.close();
   });
 
+  test('a visit recorded in its form moves the figure, and an error is shown beside its field', { skip: !beneficiaryId }, async () => {
+    const { context, page, problems } = await open('zh-CN');
+    // A visit recorded now counts in this year.
+    const year = new Date().getFullYear();
+    const thisYear = { from: `${year}-01-01`, to: `${year + 1}-01-01` };
+    await page.goto(summaryUrl(thisYear));
+    await signIn(page, staffToken);
+    await summaryLoaded(page, thisYear);
+    const before = Number(await page.getAttribute('[data-figure="visits_total"]', 'data-value'));
+
+    await page.goto(`${base}/#/visits/new?beneficiary_id=${beneficiaryId}`);
+    const form = page.locator('form[data-form="visit"]');
+    await form.waitFor();
+    for (const name of ['beneficiary_id', 'visit_kind', 'staff', 'duration_minutes', 'summary']) {
+      assert.equal(await form.locator(`[name="${name}"]`).count(), 1, `the form has ${name}`);
+    }
+    await form.locator('[name="duration_minutes"]').fill('2000');
+    await form.locator('[type="submit"]').click();
+    const error = form.locator('[data-error-for="duration_minutes"]');
+    await error.waitFor({ state: 'visible' });
+    assert.match(await error.textContent(), /1440/, "the API's detail, beside the field");
+    assert.equal(await form.locator('[name="duration_minutes"]').getAttribute('aria-invalid'), 'true');
+    assert.doesNotMatch(await form.locator('[data-error-summary]').textContent(), /null|undefined/);
+    await page.screenshot({ path: join(artifacts, 'console-visit-error.png'), fullPage: true });
+
+    await form.locator('[name="duration_minutes"]').fill('45');
+    await form.locator('[name="summary"]').fill('老人精神很好，谈到孙子考上大学。');
+    await form.locator('[type="submit"]').click();
+    await form.locator('[data-form-done]').waitFor({ state: 'visible' });
+    assert.ok(await error.isHidden(), 'the error is gone once the field is right');
+
+    await page.goto(summaryUrl(thisYear));
+    await page.waitForSelector(`[data-figure="visits_total"][data-value="${before + 1}"]`);
+    // The browser logs the refused attempt's 422 itself.
+    assert.deepEqual(problems.filter((p) => !p.includes('status of 422')), []);
+    await context.close();
+  });
+
+  test('aid is requested by staff, refused past its budget in words, and approved by a supervisor', { skip: !beneficiaryId || !supervisorToken }, async () => {
+    const fundId = crypto.randomUUID();
+    await append(`fund-${fundId}`, 'FundOpened', { name: '临时救助金', budget_minor: 100_000, currency: 'CNY' }, staffToken);
+    const staff = await open('zh-CN');
+    await staff.page.goto(`${base}/#/disbursements/new?beneficiary_id=${beneficiaryId}&fund_id=${fundId}`);
+    await signIn(staff.page, staffToken);
+    const request = staff.page.locator('form[data-form="disbursement-request"]');
+    await request.waitFor();
+    await request.locator('[name="amount_minor"]').fill('1500.50');
+    await request.locator('[name="reason"]').fill('因病致困，住院费用较高');
+    await request.locator('[type="submit"]').click();
+    await staff.page.waitForSelector('[data-disbursement][data-status="requested"]');
+    const id = /#\/disbursements\/([0-9a-f-]{36})$/.exec(staff.page.url())[1];
+    assert.equal(await staff.page.locator('form[data-form="disbursement-approve"]').count(), 0, 'staff do not decide');
+    const requested = await apiGet(`/v1/audit/disbursements/${id}`, staffToken);
+    assert.equal(requested.disbursement.amount_minor, 150_050, 'yuan become fen exactly');
+
+    const supervisor = await open('zh-CN');
+    await supervisor.page.goto(`${base}/#/disbursements/${id}`);
+    await signIn(supervisor.page, supervisorToken);
+    const approve = supervisor.page.locator('form[data-form="disbursement-approve"]');
+    await approve.locator('[type="submit"]').click();
+    const summary = approve.locator('[data-error-summary]');
+    await summary.waitFor({ state: 'visible' });
+    assert.match(await summary.textContent(), /超出该项资金的预算/, 'the rule, in words at the top of the form');
+
+    await append(`fund-${fundId}`, 'FundBudgetAdjusted', { delta_minor: 100_000, reason: '追加预算' }, staffToken);
+    await approve.locator('[type="submit"]').click();
+    await supervisor.page.waitForSelector('[data-disbursement][data-status="approved"]');
+    await supervisor.page.screenshot({ path: join(artifacts, 'console-disbursement.png'), fullPage: true });
+    assert.deepEqual(staff.problems, []);
+    assert.deepEqual(supervisor.problems.filter((p) => !p.includes('status of 422')), [], 'only the refused approval');
+    await staff.context.close();
+    await supervisor.context.close();
+  });
+
   test('at phone width (375×740) the summary fits the screen', async () => {
     const { context, page, problems } = await open('zh-CN', { width: 375, height: 740 }, { isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
     await page.goto(summaryUrl());
