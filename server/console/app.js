@@ -9,6 +9,7 @@ import * as trail from './trail.js';
 import { followHead } from './live.js';
 import * as visit from './visit.js';
 import * as disbursement from './disbursement.js';
+import * as ledgers from './ledgers.js';
 import { mayAppend, mayReadTrails } from './roles.js';
 
 const main = document.getElementById('main');
@@ -42,8 +43,9 @@ function drawHeader(path) {
   nav.setAttribute('aria-label', t('nav.label'));
   const link = (route, key) =>
     h('a', { href: `#${route}`, 'aria-current': path === route ? 'page' : undefined }, t(key));
+  const ledgerLinks = mayReadTrails(me.role) ? [link('/concerns', 'nav.concerns'), link('/pairings', 'nav.pairings')] : [];
   const recording = mayAppend(me.role) ? [link('/visits/new', 'nav.visit'), link('/disbursements/new', 'nav.request')] : [];
-  replace(nav, link('/summary', 'nav.summary'), ...recording);
+  replace(nav, link('/summary', 'nav.summary'), ...ledgerLinks, ...recording);
   who.textContent = t('who.label', { principal: me.principal, role: t(`role.${me.role}`) });
 }
 
@@ -115,6 +117,14 @@ async function route() {
     return;
   }
   const expired = () => endSession('sign_in.expired');
+  if (path === '/concerns' && mayReadTrails(me.role)) {
+    await ledgers.renderConcerns(main, { params, expired });
+    return;
+  }
+  if (path === '/pairings' && mayReadTrails(me.role)) {
+    await ledgers.renderPairings(main, { expired });
+    return;
+  }
   if (path === '/visits/new' && mayAppend(me.role)) {
     visit.render(main, { params, me });
     return;

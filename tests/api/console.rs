@@ -57,6 +57,11 @@ async fn append_a_little_of_everything(app: &TestApp) -> (String, String) {
         let occurred_at = format!("{day}T10:00:00+08:00");
         app.must_append_on(Who::Staff, &beneficiary, "VisitRecorded", visit("zhao.min"), &occurred_at).await;
     }
+    // Another beneficiary, paired and never contacted since: overdue whatever the other tests record.
+    let (paired, _) = new_stream("beneficiary");
+    app.must_append(Who::Staff, &paired, "BeneficiaryRegistered", beneficiary_registered("张桂芳")).await;
+    let pairing = json!({"staff": "zhao.min", "call_every_days": 7, "visit_every_days": 30});
+    app.must_append_on(Who::Staff, &paired, "PairingAssigned", pairing, "2022-03-01T09:00:00+08:00").await;
     let assessed = json!({"cause": "illness", "severity": 2, "notes": "住院治疗，自付费用高"});
     app.must_append_on(Who::Staff, &beneficiary, "HardshipAssessed", assessed, "2022-04-20T11:00:00+08:00")
         .await;

@@ -417,6 +417,34 @@ describe('the console', { timeout: 90_000 }, () => {
     await supervisor.context.close();
   });
 
+  test('the concern ledger and the overdue pairings list what the API lists, and not for analysts', async () => {
+    const { context, page, problems } = await open('zh-CN');
+    await page.goto(`${base}/#/concerns`);
+    await signIn(page, staffToken);
+    await page.waitForSelector('[data-view="concerns"][data-status="open"]');
+    const openConcerns = await apiGet('/v1/concerns?status=open', staffToken);
+    assert.ok(openConcerns.concerns.length > 0, 'the test data has open concerns');
+    const shown = await page.$$eval('table[data-ledger="concerns"] tr[data-concern-id]', (rows) => rows.map((row) => row.dataset.concernId));
+    assert.deepEqual(shown.sort(), openConcerns.concerns.map((c) => c.concern_id).sort());
+
+    await page.goto(`${base}/#/pairings`);
+    await page.waitForSelector('[data-view="pairings"]');
+    const overdue = await apiGet('/v1/pairings/overdue', staffToken);
+    assert.ok(overdue.pairings.length > 0, 'the test data has an overdue pairing');
+    const pairings = await page.$$eval('table[data-ledger="pairings"] tr[data-pairing]', (rows) => rows.map((row) => row.dataset.pairing));
+    assert.deepEqual(pairings, overdue.pairings.map((p) => p.beneficiary_id));
+    assert.deepEqual(problems, []);
+    await context.close();
+
+    const analyst = await open('en');
+    await analyst.page.goto(`${base}/#/concerns`);
+    await signIn(analyst.page, analystToken);
+    await analyst.page.waitForSelector('main .card');
+    assert.equal(await analyst.page.locator('[data-view="concerns"]').count(), 0, 'no concern ledger for analysts');
+    assert.equal(await analyst.page.locator('nav a[href="#/concerns"]').count(), 0, 'nor a link to it');
+    await analyst.context.close();
+  });
+
   test('at phone width (375×740) the summary fits the screen', async () => {
     const { context, page, problems } = await open('zh-CN', { width: 375, height: 740 }, { isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
     await page.goto(summaryUrl());
