@@ -381,7 +381,7 @@ describe('the console', { timeout: 90_000 }, () => {
     await context.close();
   });
 
-  test('aid is requested by staff, refused past its budget in words, and approved by a supervisor', { skip: !beneficiaryId || !supervisorToken }, async () => {
+  test('aid is requested by staff, refused past its budget in words, approved by a supervisor and paid by staff', { skip: !beneficiaryId || !supervisorToken }, async () => {
     const fundId = crypto.randomUUID();
     await append(`fund-${fundId}`, 'FundOpened', { name: '临时救助金', budget_minor: 100_000, currency: 'CNY' }, staffToken);
     const staff = await open('zh-CN');
@@ -411,6 +411,14 @@ describe('the console', { timeout: 90_000 }, () => {
     await approve.locator('[type="submit"]').click();
     await supervisor.page.waitForSelector('[data-disbursement][data-status="approved"]');
     await supervisor.page.screenshot({ path: join(artifacts, 'console-disbursement.png'), fullPage: true });
+
+    await staff.page.reload();
+    const pay = staff.page.locator('form[data-form="disbursement-pay"]');
+    await pay.locator('[name="reference"]').fill('转账-2026-0001');
+    await pay.locator('[type="submit"]').click();
+    await staff.page.waitForSelector('[data-disbursement][data-status="paid"]');
+    const paid = await apiGet(`/v1/audit/disbursements/${id}`, staffToken);
+    assert.equal(paid.records.at(-1).record.data.reference, '转账-2026-0001');
     assert.deepEqual(staff.problems, []);
     assert.deepEqual(supervisor.problems.filter((p) => !p.includes('status of 422')), [], 'only the refused approval');
     await staff.context.close();
