@@ -131,9 +131,22 @@ export function eventForm(name, fields, submitLabel, submit) {
   return form;
 }
 
-/** Appends one event of `type` with `data` to `stream` (with an id of its own, so a retry records it once). */
-export function appendEvent(stream, type, data) {
-  return api(`/v1/streams/${stream}/events`, { method: 'POST', body: { events: [{ type, id: newId(), data }] } });
+/**
+ * Appends one event of `type` with `data` to `stream` (with an id of its own, so a retry records it
+ * once), dated `occurredAt` when given.
+ */
+export function appendEvent(stream, type, data, occurredAt) {
+  const event = { type, id: newId(), data, ...(occurredAt ? { occurred_at: occurredAt } : {}) };
+  return api(`/v1/streams/${stream}/events`, { method: 'POST', body: { events: [event] } });
+}
+
+/** Noon of `day` (`YYYY-MM-DD`) in the browser's own time zone, as RFC 3339 with its offset. */
+export function noonOf(day) {
+  const minutes = -new Date(`${day}T12:00:00`).getTimezoneOffset();
+  const sign = minutes < 0 ? '-' : '+';
+  const size = Math.abs(minutes);
+  const offset = `${sign}${String(Math.floor(size / 60)).padStart(2, '0')}:${String(size % 60).padStart(2, '0')}`;
+  return `${day}T12:00:00${offset}`;
 }
 
 /** Drops the empty strings of `data` (optional fields left blank). */

@@ -356,7 +356,7 @@ describe('the console', { timeout: 90_000 }, () => {
     await page.goto(`${base}/#/visits/new?beneficiary_id=${beneficiaryId}`);
     const form = page.locator('form[data-form="visit"]');
     await form.waitFor();
-    for (const name of ['beneficiary_id', 'visit_kind', 'staff', 'duration_minutes', 'summary']) {
+    for (const name of ['beneficiary_id', 'visit_kind', 'staff', 'duration_minutes', 'summary', 'occurred_at']) {
       assert.equal(await form.locator(`[name="${name}"]`).count(), 1, `the form has ${name}`);
     }
     await form.locator('[name="duration_minutes"]').fill('2000');
@@ -370,8 +370,13 @@ describe('the console', { timeout: 90_000 }, () => {
 
     await form.locator('[name="duration_minutes"]').fill('45');
     await form.locator('[name="summary"]').fill('老人精神很好，谈到孙子考上大学。');
+    await form.locator('[name="occurred_at"]').fill(`${year}-01-02`);
     await form.locator('[type="submit"]').click();
     await form.locator('[data-form-done]').waitFor({ state: 'visible' });
+    const stream = await apiGet(`/v1/streams/beneficiary-${beneficiaryId}/events?limit=1000`, staffToken);
+    const recorded = stream.records.at(-1);
+    assert.equal(recorded.type, 'VisitRecorded');
+    assert.match(recorded.meta.occurred_at, new RegExp(`^${year}-01-02T12:00:00[+-]\\d{2}:\\d{2}$`), 'the day of the visit, at noon in the browser\'s zone');
     assert.ok(await error.isHidden(), 'the error is gone once the field is right');
 
     await page.goto(summaryUrl(thisYear));

@@ -241,4 +241,6 @@ export default {
   'ledger.call_due_on': 'Call due',
   'ledger.visit_due_on': 'Visit due',
   'ledger.never': 'never',
+  'visit.occurred_at': 'Day of the visit',
+  'visit.occurred_at.hint': 'Leave empty for today.',
 };

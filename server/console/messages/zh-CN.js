@@ -241,4 +241,6 @@ export default {
   'ledger.call_due_on': '应电话日期',
   'ledger.visit_due_on': '应走访日期',
   'ledger.never': '从未',
+  'visit.occurred_at': '走访日期',
+  'visit.occurred_at.hint': '不填则为今天。',
 };
