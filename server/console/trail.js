@@ -64,18 +64,25 @@ function recordItem(entry) {
   );
 }
 
+/** Why `result` (a record's failed check) failed, in the language shown. */
+function why(result) {
+  return t(`verify.${result.code}`, { ...result.values, reason: result.values?.reason ?? result.reason, message: result.reason });
+}
+
 /** Shows the verdict on the trail and on each record. */
 function showVerdict(section, verdict) {
   section.dataset.verified = String(verdict.ok);
   const summary = section.querySelector('[data-verdict]');
-  summary.textContent = verdict.ok ? t('trail.verified') : t('trail.not_verified', { reason: verdict.reason ?? '' });
+  const failed = verdict.records.find((r) => !r.ok);
+  const reason = failed ? t('trail.failed_record', { position: failed.position, why: why(failed) }) : verdict.reason ?? '';
+  summary.textContent = verdict.ok ? t('trail.verified') : t('trail.not_verified', { reason });
   summary.className = verdict.ok ? 'verdict ok' : 'verdict bad';
   for (const result of verdict.records) {
     const item = section.querySelector(`[data-record-position="${result.position}"]`);
     if (!item) continue;
     item.dataset.verified = String(result.ok);
     const label = item.querySelector('.verdict');
-    label.textContent = result.ok ? t('trail.record_verified') : t('trail.record_not_verified', { reason: result.reason });
+    label.textContent = result.ok ? t('trail.record_verified') : t('trail.record_not_verified', { reason: why(result) });
     label.className = result.ok ? 'verdict ok' : 'verdict bad';
   }
 }

@@ -183,29 +183,30 @@ export async function verifyTrail(trail, verifierKey) {
     const record = entry.record ?? {};
     const position = record.position;
     const result = { position, ok: true };
-    const fail = (why) => {
-      if (result.ok) Object.assign(result, { ok: false, reason: why });
+    // `code` and `values` let a view say it in its own language; `reason` says it in English.
+    const fail = (why, code = 'error', values = {}) => {
+      if (result.ok) Object.assign(result, { ok: false, reason: why, code, values });
     };
     try {
       const hash = await recordHash(record);
-      if (hash !== record.hash) fail(`its hash is ${hash}, not the ${record.hash} it claims`);
+      if (hash !== record.hash) fail(`its hash is ${hash}, not the ${record.hash} it claims`, 'hash', { computed: hash, claimed: record.hash });
       if (previous && previous.position + 1 === position && record.prev_hash !== previous.hash) {
-        fail(`it does not link to record ${previous.position} (prev_hash ${record.prev_hash})`);
+        fail(`it does not link to record ${previous.position} (prev_hash ${record.prev_hash})`, 'link', { previous: previous.position });
       }
       if (!checkpoint) {
-        fail(`the checkpoint does not verify: ${reason}`);
+        fail(`the checkpoint does not verify: ${reason}`, 'checkpoint', { reason });
       } else if (!entry.proof) {
-        fail('it has no inclusion proof');
+        fail('it has no inclusion proof', 'no_proof');
       } else {
         const { leaf_index: leafIndex, tree_size: treeSize, hashes } = entry.proof;
         if (treeSize !== checkpoint.treeSize || leafIndex !== position - 1) {
-          fail('its proof is for another place or tree');
+          fail('its proof is for another place or tree', 'proof_elsewhere');
         } else if (!(await verifyInclusion(fromHex(record.hash), leafIndex, treeSize, hashes.map(fromHex), checkpoint.root))) {
-          fail("its inclusion proof does not lead to the checkpoint's root");
+          fail("its inclusion proof does not lead to the checkpoint's root", 'proof');
         }
       }
     } catch (error) {
-      fail(error.message);
+      fail(error.message, 'error', { message: error.message });
     }
     results.push(result);
     previous = record;

@@ -323,6 +323,9 @@ describe('the console', { timeout: 90_000 }, () => {
       items.filter((item) => item.dataset.verified === 'true').length);
     assert.equal(others, 2, 'the records around it still verify');
     assert.match(await altered.page.textContent('[data-verdict]'), new RegExp(`NOT verified: record ${paidPosition}: its hash is`));
+    await altered.page.click('button[data-language="zh-CN"]');
+    await altered.page.waitForSelector('[data-trail][data-verified="false"]');
+    assert.match(await altered.page.textContent('[data-verdict]'), new RegExp(`核验未通过：第 ${paidPosition} 条记录：重新计算的哈希为`));
     assert.deepEqual(altered.problems, []);
     await altered.context.close();
   });

@@ -243,4 +243,12 @@ export default {
   'ledger.never': 'never',
   'visit.occurred_at': 'Day of the visit',
   'visit.occurred_at.hint': 'Leave empty for today.',
+  'trail.failed_record': 'record {position}: {why}',
+  'verify.hash': 'its hash is {computed}, not the {claimed} it claims',
+  'verify.link': 'it does not link to record {previous}',
+  'verify.checkpoint': 'the checkpoint does not verify ({reason})',
+  'verify.no_proof': 'it has no inclusion proof',
+  'verify.proof_elsewhere': 'its proof is for another place or tree',
+  'verify.proof': "its inclusion proof does not lead to the checkpoint's root",
+  'verify.error': '{message}',
 };

@@ -243,4 +243,12 @@ export default {
   'ledger.never': '从未',
   'visit.occurred_at': '走访日期',
   'visit.occurred_at.hint': '不填则为今天。',
+  'trail.failed_record': '第 {position} 条记录：{why}',
+  'verify.hash': '重新计算的哈希为 {computed}，与记录所称的 {claimed} 不符',
+  'verify.link': '未与第 {previous} 条记录相链接',
+  'verify.checkpoint': '签名检查点未通过核验（{reason}）',
+  'verify.no_proof': '缺少包含证明',
+  'verify.proof_elsewhere': '证明对应的位置或树不符',
+  'verify.proof': '包含证明不能推出检查点的根哈希',
+  'verify.error': '{message}',
 };
