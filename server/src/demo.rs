@@ -160,9 +160,17 @@ impl Generator {
         });
     }
 
-    fn setup(&mut self, beneficiaries: u64, volunteers: u64) {
+    fn setup(&mut self, events: u64, beneficiaries: u64, volunteers: u64) {
         let first = self.day(0, 1);
-        for (name, budget) in [("困难帮扶专项资金", 50_000_000_i64), ("节日慰问金", 20_000_000)]
+        // Budgets grow with the city's year, so that what is approved stays within them (about one
+        // event in twenty is a request of 2 700 yuan on average), well under the domain's bound.
+        let per_event = |fen: i64| fen.saturating_mul(i64::try_from(events).unwrap_or(i64::MAX));
+        let funds = [
+            ("困难帮扶专项资金", 50_000_000_i64 + per_event(40_000)),
+            ("节日慰问金", 20_000_000 + per_event(20_000)),
+        ];
+        for (name, budget) in
+            funds.map(|(name, budget)| (name, budget.min(domain::limits::FUND_BUDGET_MINOR_MAX)))
         {
             let fund = self.id();
             let data = json!({"name": name, "budget_minor": budget, "currency": "CNY", "year": self.year});
@@ -517,7 +525,7 @@ impl DemoRequests {
             undecided_suggestions: Vec::new(),
             reference: 0,
         };
-        generator.setup(beneficiaries, volunteers);
+        generator.setup(events, beneficiaries, volunteers);
         let rest = events.saturating_sub(generator.pending.len() as u64);
         DemoRequests { generator, index: 0, rest, beneficiaries }
     }
@@ -559,4 +567,68 @@ pub async fn generate(
         progress(appended);
     }
     Ok(DemoOutcome { events: appended, beneficiaries: requests.beneficiaries() })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use domain::events::fund::Spending;
+    use domain::events::{DisbursementEvent, Event};
+    use domain::{StreamKind, StreamName, StreamState};
+
+    use super::DemoRequests;
+
+    /// Every event the demo makes passes the domain's rules and the writer's fund budget rule,
+    /// folded here the way the writer folds them, at a small size and at a large one.
+    #[test]
+    fn the_demo_keeps_every_fund_within_its_budget_at_any_size() {
+        for events in [2_000, 150_000] {
+            let mut demo = DemoRequests::new(events, 7, 2022);
+            let mut states: HashMap<StreamName, StreamState> = HashMap::new();
+            let mut spent: HashMap<StreamName, (i64, i64)> = HashMap::new();
+            loop {
+                let batch = demo.next_batch(1000);
+                if batch.is_empty() {
+                    break;
+                }
+                for request in batch {
+                    let stream = request.stream.clone();
+                    for proposed in &request.events {
+                        let mut state =
+                            states.get(&stream).cloned().unwrap_or_else(|| StreamState::new(stream.kind()));
+                        let event = &proposed.event;
+                        if let Err(breach) = state.decide(event, &request.actor) {
+                            panic!("{events} events: {stream}: {breach}");
+                        }
+                        if let (StreamState::Disbursement(disbursement), Event::Disbursement(e)) =
+                            (&state, event)
+                        {
+                            let fund = StreamName::new(StreamKind::Fund, disbursement.fund_id);
+                            let budget = states[&fund].as_fund().expect("the fund is opened first");
+                            let (committed, paid) = spent.entry(fund.clone()).or_default();
+                            let spending = match e {
+                                DisbursementEvent::DisbursementApproved(_) => {
+                                    Some((Spending::Approving, *committed))
+                                }
+                                DisbursementEvent::DisbursementPaid(_) => Some((Spending::Paying, *paid)),
+                                _ => None,
+                            };
+                            if let Some((spending, so_far)) = spending {
+                                let checked =
+                                    budget.check_within_budget(spending, so_far, disbursement.amount_minor);
+                                checked
+                                    .unwrap_or_else(|breach| panic!("{events} events: {stream}: {breach}"));
+                            }
+                            let movement = disbursement.fund_movement(e);
+                            *committed += movement.committed_minor;
+                            *paid += movement.paid_minor;
+                        }
+                        state.apply(event, &request.actor);
+                        states.insert(stream.clone(), state);
+                    }
+                }
+            }
+        }
+    }
 }
