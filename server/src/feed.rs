@@ -3,7 +3,8 @@
 //!
 //! One task per server (the publisher) reads what was committed after what it last published, after
 //! each local commit and at least every [`POLL_MS`] (to see other servers' and processes' commits),
-//! and broadcasts it into a bounded buffer. Each subscriber first catches up from the database, then
+//! and broadcasts it into a bounded buffer; while no one subscribes to records it only follows the
+//! head, reading no record. Each subscriber first catches up from the database, then
 //! follows the broadcast; one that falls more than [`BUFFER_RECORDS`] behind (a slow client) misses
 //! part of it and goes back to reading the database until it is live again. Appends never wait for a
 //! subscriber: the writer only publishes its head.
@@ -130,16 +131,38 @@ struct Publisher {
 
 impl Publisher {
     async fn run(mut self, mut commits: watch::Receiver<i64>, mut closed: watch::Receiver<bool>) {
+        let mut local_commit = false;
         loop {
-            if let Err(error) = self.publish_new().await {
+            let published = if self.records.receiver_count() > 0 {
+                self.publish_new().await
+            } else {
+                self.follow_head(local_commit.then(|| *commits.borrow())).await
+            };
+            if let Err(error) = published {
                 tracing::warn!(%error, "the live feed could not read new records; it tries again");
             }
             tokio::select! {
-                changed = commits.changed() => if changed.is_err() { return },
+                changed = commits.changed() => {
+                    if changed.is_err() { return }
+                    local_commit = true;
+                }
                 _ = closed.changed() => return,
-                () = tokio::time::sleep(Duration::from_millis(POLL_MS)) => {}
+                () = tokio::time::sleep(Duration::from_millis(POLL_MS)) => local_commit = false,
             }
         }
+    }
+
+    /// With no one following the records, only the head moves: to `local` (this server's last
+    /// commit) when it woke for one, else to the log's head as committed by anyone. A subscriber
+    /// that joins later reads what it missed from the database.
+    async fn follow_head(&mut self, local: Option<i64>) -> Result<(), sqlx::Error> {
+        let head = match local {
+            Some(head) => head,
+            None => committed_head(&self.pool).await?,
+        };
+        self.published = self.published.max(head);
+        self.head.send_if_modified(|current| std::mem::replace(current, self.published) != self.published);
+        Ok(())
     }
 
     /// Broadcasts every record committed after the last one published.
