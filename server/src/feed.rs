@@ -21,7 +21,7 @@ use futures_util::Stream;
 use sqlx::AnyPool;
 use tokio::sync::{broadcast, watch};
 
-use crate::store::read::serve_row;
+use crate::store::read::{committed_head, log_rows, serve_row};
 
 /// Records the broadcast holds for subscribers that are behind; one further behind reads the database.
 pub const BUFFER_RECORDS: usize = 4096;
@@ -99,22 +99,9 @@ impl Feed {
     }
 }
 
-async fn committed_head(pool: &AnyPool) -> Result<i64, sqlx::Error> {
-    let (head,): (i64,) = sqlx::query_as("SELECT CAST(COALESCE(MAX(position), 0) AS BIGINT) FROM events")
-        .fetch_one(pool)
-        .await?;
-    Ok(head)
-}
-
 /// Records from `from_position` on, at most [`PAGE_RECORDS`], as served.
 async fn page(pool: &AnyPool, from_position: i64) -> Result<Vec<Published>, sqlx::Error> {
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT position, body, hash FROM events WHERE position >= $1 ORDER BY position LIMIT $2",
-    )
-    .bind(from_position)
-    .bind(PAGE_RECORDS)
-    .fetch_all(pool)
-    .await?;
+    let rows = log_rows(pool, from_position, PAGE_RECORDS).await?;
     Ok(rows
         .into_iter()
         .map(|(position, body, hash)| Published { position, record: serve_row(&body, &hash).into() })

@@ -79,11 +79,7 @@ const STATISTICS_AFTER_EVENTS: usize = 10_000;
 
 /// The committed head of the log, as the database has it (every process's appends).
 pub async fn committed_head(database: &Database) -> anyhow::Result<i64> {
-    let (head,): (i64,) = sqlx::query_as("SELECT CAST(COALESCE(MAX(position), 0) AS BIGINT) FROM events")
-        .fetch_one(&database.pool)
-        .await
-        .context("reading the head of the log")?;
-    Ok(head)
+    crate::store::read::committed_head(&database.pool).await.context("reading the head of the log")
 }
 
 async fn lowest_checkpoint(database: &Database) -> anyhow::Result<i64> {

@@ -38,14 +38,28 @@ fn page(rows: Vec<(i64, String, String)>, limit: i64) -> Page {
 
 /// Records from `from_position` on.
 pub async fn log_page(pool: &AnyPool, from_position: i64, limit: i64) -> Result<Page, sqlx::Error> {
-    let rows = sqlx::query_as(
-        "SELECT position, body, hash FROM events WHERE position >= $1 ORDER BY position LIMIT $2",
-    )
-    .bind(from_position)
-    .bind(limit + 1)
-    .fetch_all(pool)
-    .await?;
-    Ok(page(rows, limit))
+    Ok(page(log_rows(pool, from_position, limit + 1).await?, limit))
+}
+
+/// The stored rows (position, body, hash) from `from_position` on, at most `limit`, in order.
+pub(crate) async fn log_rows(
+    pool: &AnyPool,
+    from_position: i64,
+    limit: i64,
+) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT position, body, hash FROM events WHERE position >= $1 ORDER BY position LIMIT $2")
+        .bind(from_position)
+        .bind(limit)
+        .fetch_all(pool)
+        .await
+}
+
+/// The log's head as the database has it now, whichever process appended it (0 when empty).
+pub async fn committed_head(pool: &AnyPool) -> Result<i64, sqlx::Error> {
+    let (head,): (i64,) = sqlx::query_as("SELECT CAST(COALESCE(MAX(position), 0) AS BIGINT) FROM events")
+        .fetch_one(pool)
+        .await?;
+    Ok(head)
 }
 
 /// Records of `stream` from `from_version` on; `None` when the stream has no events at all.
