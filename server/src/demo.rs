@@ -573,8 +573,8 @@ pub async fn generate(
 mod tests {
     use std::collections::HashMap;
 
-    use domain::events::fund::Spending;
-    use domain::events::{DisbursementEvent, Event};
+    use domain::events::fund::FundMovement;
+    use domain::events::Event;
     use domain::{StreamKind, StreamName, StreamState};
 
     use super::DemoRequests;
@@ -586,7 +586,7 @@ mod tests {
         for events in [2_000, 150_000] {
             let mut demo = DemoRequests::new(events, 7, 2022);
             let mut states: HashMap<StreamName, StreamState> = HashMap::new();
-            let mut spent: HashMap<StreamName, (i64, i64)> = HashMap::new();
+            let mut spent: HashMap<StreamName, FundMovement> = HashMap::new();
             loop {
                 let batch = demo.next_batch(1000);
                 if batch.is_empty() {
@@ -606,23 +606,13 @@ mod tests {
                         {
                             let fund = StreamName::new(StreamKind::Fund, disbursement.fund_id);
                             let budget = states[&fund].as_fund().expect("the fund is opened first");
-                            let (committed, paid) = spent.entry(fund.clone()).or_default();
-                            let spending = match e {
-                                DisbursementEvent::DisbursementApproved(_) => {
-                                    Some((Spending::Approving, *committed))
-                                }
-                                DisbursementEvent::DisbursementPaid(_) => Some((Spending::Paying, *paid)),
-                                _ => None,
-                            };
-                            if let Some((spending, so_far)) = spending {
-                                let checked =
-                                    budget.check_within_budget(spending, so_far, disbursement.amount_minor);
-                                checked
-                                    .unwrap_or_else(|breach| panic!("{events} events: {stream}: {breach}"));
-                            }
+                            let so_far = spent.entry(fund.clone()).or_default();
                             let movement = disbursement.fund_movement(e);
-                            *committed += movement.committed_minor;
-                            *paid += movement.paid_minor;
+                            if let Err(breach) = budget.check_movement(*so_far, movement) {
+                                panic!("{events} events: {stream}: {breach}");
+                            }
+                            so_far.committed_minor += movement.committed_minor;
+                            so_far.paid_minor += movement.paid_minor;
                         }
                         state.apply(event, &request.actor);
                         states.insert(stream.clone(), state);

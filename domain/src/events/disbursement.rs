@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::fund::FundMovement;
 use super::{DataCheck, DisbursementEvent};
 use crate::errors::{FieldError, RuleBreach};
 use crate::limits::{self, at_most};
@@ -182,22 +183,6 @@ impl DataCheck for DisbursementPaid {}
 
 /// A payment reversed, after it was made.
 pub type DisbursementReversed = Settlement;
-
-/// What one disbursement event moves in its fund's budget, in minor units.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct FundMovement {
-    /// The change to what the fund has committed: approved and not reversed.
-    pub committed_minor: i64,
-    /// The change to what the fund has paid and not reversed.
-    pub paid_minor: i64,
-}
-
-impl FundMovement {
-    /// Whether it moves nothing.
-    pub fn is_none(self) -> bool {
-        self == FundMovement::default()
-    }
-}
 
 /// Where a disbursement stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

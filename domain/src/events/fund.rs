@@ -63,13 +63,26 @@ impl DataCheck for FundBudgetAdjusted {
     }
 }
 
-/// What a disbursement does to its fund's budget when it is approved or paid.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Spending {
-    /// Approval commits the amount: approved and not reversed may not exceed the budget.
-    Approving,
-    /// Payment spends it: paid and not reversed may not exceed the budget.
-    Paying,
+/// A change to what a fund has committed (approved and not reversed) and paid (not reversed), in
+/// minor units, as one disbursement event moves it; summed over a fund's events, what it has so far.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FundMovement {
+    /// The change to what the fund has committed: approved and not reversed.
+    pub committed_minor: i64,
+    /// The change to what the fund has paid and not reversed.
+    pub paid_minor: i64,
+}
+
+impl FundMovement {
+    /// Whether it moves nothing.
+    pub fn is_none(self) -> bool {
+        self == FundMovement::default()
+    }
+
+    /// Whether it spends more of the budget (an approval or a payment), and so must be checked.
+    pub fn spends(self) -> bool {
+        self.committed_minor > 0 || self.paid_minor > 0
+    }
 }
 
 /// A fund stream's state after its opening event.
@@ -107,30 +120,32 @@ impl FundState {
         Ok(())
     }
 
-    /// Checks that `spending` `amount_minor` more, when `spent_minor` is already spent that way,
-    /// keeps the fund within its budget (with every adjustment).
-    pub fn check_within_budget(
-        &self,
-        spending: Spending,
-        spent_minor: i64,
-        amount_minor: i64,
-    ) -> Result<(), RuleBreach> {
-        let after = spent_minor.saturating_add(amount_minor);
-        if after <= self.budget_minor {
-            return Ok(());
-        }
-        let (doing, spent) = match spending {
-            Spending::Approving => ("approving", "committed (approved and not reversed)"),
-            Spending::Paying => ("paying", "paid (and not reversed)"),
-        };
-        Err(RuleBreach::new(
-            "within_fund_budget",
-            format!(
-                "{doing} {amount_minor} would take what the fund has {spent} from {spent_minor} to {after}, \
-                 past its budget of {} (minor units, {})",
-                self.budget_minor, self.currency
+    /// Checks that `movement`, when the fund has `spent` so far, keeps what it has committed and
+    /// what it has paid within its budget (with every adjustment).
+    pub fn check_movement(&self, spent: FundMovement, movement: FundMovement) -> Result<(), RuleBreach> {
+        let spending = [
+            (
+                "approving",
+                "committed (approved and not reversed)",
+                spent.committed_minor,
+                movement.committed_minor,
             ),
-        ))
+            ("paying", "paid (and not reversed)", spent.paid_minor, movement.paid_minor),
+        ];
+        for (doing, what, spent_minor, amount_minor) in spending {
+            let after = spent_minor.saturating_add(amount_minor);
+            if amount_minor > 0 && after > self.budget_minor {
+                return Err(RuleBreach::new(
+                    "within_fund_budget",
+                    format!(
+                        "{doing} {amount_minor} would take what the fund has {what} from {spent_minor} to \
+                         {after}, past its budget of {} (minor units, {})",
+                        self.budget_minor, self.currency
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Folds `event` into the state.
@@ -138,5 +153,26 @@ impl FundState {
         if let FundEvent::FundBudgetAdjusted(e) = event {
             self.budget_minor = self.budget_minor.saturating_add(e.delta_minor.get());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fund(budget_minor: i64) -> FundState {
+        FundState { currency: Currency::try_from("CNY".to_owned()).unwrap(), budget_minor }
+    }
+
+    #[test]
+    fn an_approval_or_payment_past_the_budget_breaks_the_rule_and_a_reversal_never_does() {
+        let spent = FundMovement { committed_minor: 60, paid_minor: 60 };
+        let approve = |amount| FundMovement { committed_minor: amount, paid_minor: 0 };
+        let pay = |amount| FundMovement { committed_minor: 0, paid_minor: amount };
+        assert!(fund(100).check_movement(spent, approve(40)).is_ok(), "up to the budget");
+        assert_eq!(fund(100).check_movement(spent, approve(41)).unwrap_err().rule, "within_fund_budget");
+        assert_eq!(fund(100).check_movement(spent, pay(41)).unwrap_err().rule, "within_fund_budget");
+        let reversal = FundMovement { committed_minor: -500, paid_minor: -500 };
+        assert!(fund(0).check_movement(spent, reversal).is_ok());
     }
 }

@@ -2,21 +2,12 @@
 //! append's own transaction, so that an approval or payment is checked against the fund's budget
 //! without folding every disbursement drawn on it.
 
-use domain::events::disbursement::FundMovement;
+use domain::events::fund::FundMovement;
 use projections::sql::bounded_sum;
 use sqlx::AnyConnection;
 
-/// What a fund has spent so far, in minor units.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Spent {
-    /// Approved and not reversed.
-    pub committed_minor: i64,
-    /// Paid and not reversed.
-    pub paid_minor: i64,
-}
-
-/// What `fund_id` has committed and paid, as of this transaction.
-pub async fn spent(connection: &mut AnyConnection, fund_id: &str) -> Result<Spent, sqlx::Error> {
+/// What `fund_id` has committed and paid, as of this transaction: the sum of its movements.
+pub async fn spent(connection: &mut AnyConnection, fund_id: &str) -> Result<FundMovement, sqlx::Error> {
     let sql = format!(
         "SELECT COALESCE({}, 0), COALESCE({}, 0) FROM fund_movements WHERE fund_id = $1",
         bounded_sum("committed_minor"),
@@ -24,7 +15,7 @@ pub async fn spent(connection: &mut AnyConnection, fund_id: &str) -> Result<Spen
     );
     let (committed_minor, paid_minor): (i64, i64) =
         sqlx::query_as(&sql).bind(fund_id).fetch_one(&mut *connection).await?;
-    Ok(Spent { committed_minor, paid_minor })
+    Ok(FundMovement { committed_minor, paid_minor })
 }
 
 /// Records what the event at `position` moved in `fund_id`'s budget.

@@ -9,8 +9,8 @@
 use std::collections::HashSet;
 
 use chacha20poly1305::Key;
-use domain::events::disbursement::{DisbursementRequested, FundMovement};
-use domain::events::fund::Spending;
+use domain::events::disbursement::DisbursementRequested;
+use domain::events::fund::FundMovement;
 use domain::events::{DisbursementEvent, Event, VolunteerEvent};
 use domain::merkle::{MerkleFrontier, Node};
 use domain::record::{Meta, Record, RecordHash};
@@ -327,25 +327,12 @@ impl<'a> Group<'a> {
         if movement.is_none() {
             return Ok(Ok(None));
         }
-        let spending = match event {
-            DisbursementEvent::DisbursementApproved(_) => Some(Spending::Approving),
-            DisbursementEvent::DisbursementPaid(_) => Some(Spending::Paying),
-            _ => None,
-        };
-        if let Some(spending) = spending {
+        if movement.spends() {
             let fund_stream = StreamName::new(StreamKind::Fund, disbursement.fund_id);
             let fund = self.stream_at(&fund_stream, staged).await?;
             let spent = budget::spent(self.connection, &disbursement.fund_id.to_string()).await?;
-            let spent_minor = match spending {
-                Spending::Approving => spent.committed_minor,
-                Spending::Paying => spent.paid_minor,
-            };
-            if let Some(fund) = fund.state.as_fund() {
-                if let Err(breach) =
-                    fund.check_within_budget(spending, spent_minor, disbursement.amount_minor)
-                {
-                    return Ok(Err(breach));
-                }
+            if let Some(Err(breach)) = fund.state.as_fund().map(|fund| fund.check_movement(spent, movement)) {
+                return Ok(Err(breach));
             }
         }
         Ok(Ok(Some((disbursement.fund_id, movement))))
