@@ -122,11 +122,14 @@ pub fn bind_all<'q>(mut query: AnyQuery<'q>, params: &'q [Param]) -> AnyQuery<'q
 /// cast back to an integer. SQLite's integer `SUM` fails on overflow and PostgreSQL's returns
 /// `numeric`, which a cast to `BIGINT` can overflow; neither may turn client input into an error.
 pub fn bounded_sum(expression: &str) -> String {
-    let max = domain::strict_json::SAFE_INTEGER_MAX;
     let sum = format!("SUM(CAST({expression} AS DOUBLE PRECISION))");
-    format!(
-        "(CASE WHEN {sum} > {max} THEN {max} WHEN {sum} < -{max} THEN -{max} ELSE CAST({sum} AS BIGINT) END)"
-    )
+    clamped(&sum, &format!("CAST({sum} AS BIGINT)"))
+}
+
+/// `value` clamped to ±(2^53 − 1) in SQL, answered as `within` when it is inside.
+fn clamped(value: &str, within: &str) -> String {
+    let max = domain::strict_json::SAFE_INTEGER_MAX;
+    format!("(CASE WHEN {value} > {max} THEN {max} WHEN {value} < -{max} THEN -{max} ELSE {within} END)")
 }
 
 /// A figure's value clamped to ±(2^53 − 1), the integers every JSON reader holds exactly.
@@ -160,9 +163,8 @@ impl Aggregate {
 /// `{current} + {addition}` clamped to ±(2^53 − 1), for running totals kept in read models; both
 /// sides must already lie within ±(2^53 − 1), so the sum itself cannot overflow.
 pub fn bounded_add(current: &str, addition: &str) -> String {
-    let max = domain::strict_json::SAFE_INTEGER_MAX;
     let sum = format!("{current} + {addition}");
-    format!("(CASE WHEN {sum} > {max} THEN {max} WHEN {sum} < -{max} THEN -{max} ELSE {sum} END)")
+    clamped(&sum, &sum)
 }
 
 /// Runs one statement that binds nothing and returns no rows (`BEGIN`, `COMMIT`, `SAVEPOINT` …).

@@ -5,6 +5,8 @@ use serde_json::{Map, Value};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use crate::sql::clamp_figure;
+
 /// How a column is decoded and shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -79,16 +81,12 @@ fn csv_text(text: &str) -> String {
 /// An integer cell, clamped to ±(2^53 − 1) so that no figure leaves what JSON readers hold exactly.
 /// A total SQLite turned into a float on overflow (before totals were bounded) reads as its clamp.
 fn int_cell(row: &AnyRow, index: usize) -> Result<Cell, sqlx::Error> {
-    let max = domain::strict_json::SAFE_INTEGER_MAX;
-    match row.try_get::<Option<i64>, _>(index) {
-        Ok(value) => Ok(value.map_or(Cell::Null, |v| Cell::Int(v.clamp(-max, max)))),
-        Err(error) => match row.try_get::<Option<f64>, _>(index) {
-            Ok(value) => {
-                Ok(value.map_or(Cell::Null, |v| Cell::Int((v.clamp(-max as f64, max as f64)) as i64)))
-            }
-            Err(_) => Err(error),
-        },
-    }
+    let value = match row.try_get::<Option<i64>, _>(index) {
+        Ok(value) => value,
+        // `as` saturates at the bounds of i64 (and reads NaN as 0); the clamp does the rest.
+        Err(error) => row.try_get::<Option<f64>, _>(index).map_err(|_| error)?.map(|v| v as i64),
+    };
+    Ok(value.map_or(Cell::Null, |v| Cell::Int(clamp_figure(v))))
 }
 
 /// Named columns and rows of cells.
