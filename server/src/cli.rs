@@ -452,13 +452,7 @@ async fn report(
     let summary = summary::summary(&database.pool, &query).await?;
     let table = summary::summary_table(&summary);
     match format {
-        "json" => {
-            let mut body = serde_json::json!({"from": from, "to": to, "figures": summary.figures});
-            if let Some(by_currency) = summary.by_currency {
-                body["by_currency"] = serde_json::Value::Object(by_currency);
-            }
-            println!("{body}")
-        }
+        "json" => println!("{}", summary.to_json(&query)),
         "csv" => print!("{}", table.to_csv()),
         _ => {
             let district = query.district.as_deref().map(|d| format!(", {d}")).unwrap_or_default();

@@ -283,6 +283,27 @@ pub struct Summary {
     pub by_currency: Option<Map<String, Value>>,
 }
 
+impl Summary {
+    /// The answer as JSON for `query`: `{"from", "to", "district"?, "currency"?, "figures",
+    /// "by_currency"?}` (what the API answers and `aidledger report --format json` prints).
+    pub fn to_json(&self, query: &SummaryQuery) -> Value {
+        let mut body = Map::new();
+        body.insert("from".into(), query.period.from.clone().into());
+        body.insert("to".into(), query.period.to.clone().into());
+        if let Some(district) = &query.district {
+            body.insert("district".into(), district.clone().into());
+        }
+        if let Some(currency) = &query.currency {
+            body.insert("currency".into(), currency.clone().into());
+        }
+        body.insert("figures".into(), Value::Object(self.figures.clone()));
+        if let Some(by_currency) = &self.by_currency {
+            body.insert("by_currency".into(), Value::Object(by_currency.clone()));
+        }
+        Value::Object(body)
+    }
+}
+
 /// The figures that are sums of money, which only add up within one currency.
 pub const MONEY_FIGURES: [&str; 2] = ["cash_paid_minor", "in_kind_paid_minor"];
 

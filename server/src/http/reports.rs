@@ -9,7 +9,7 @@ use projections::queries::summary::{self, SummaryQuery};
 use projections::queries::Period;
 use projections::table::{Cell, Table};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::auth::require;
 use super::openapi::responses::BadRequest;
@@ -114,16 +114,7 @@ pub async fn summary(
     let lag = state.projector.wait_caught_up().await;
     let summary = summary::summary(state.store.pool(), &query).await.map_err(anyhow::Error::from)?;
     let table = summary::summary_table(&summary);
-    let mut body = json!({"from": query.period.from, "to": query.period.to, "figures": summary.figures});
-    if let Some(district) = &query.district {
-        body["district"] = json!(district);
-    }
-    if let Some(currency) = &query.currency {
-        body["currency"] = json!(currency);
-    }
-    if let Some(by_currency) = summary.by_currency {
-        body["by_currency"] = Value::Object(by_currency);
-    }
+    let body = summary.to_json(&query);
     Ok(respond(format, body, &table, lag))
 }
 
