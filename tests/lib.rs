@@ -1,25 +1,23 @@
-//! Test harness for the black-box suite: [`TestApp::spawn`] starts the real server on a free port
-//! over its own SQLite file and its own checkpoint signing key, with a real token for each of a cast
-//! of principals, and offers one helper per kind of request.
+//! Test harness for the black-box suite: [`TestApp::spawn`] starts the real app (the server's
+//! [`App`], as `aidledger serve` does) on a free port over a database of its own and its own
+//! checkpoint signing key, with a real token for each of a cast of principals, and offers one helper
+//! per kind of request.
 //!
 //! # Layout
 //! - [`TestApp`]: the running server and its HTTP helpers.
 //! - [`Who`]: the cast (each a principal with a role).
-//! - [`backend`]: the test's own database, SQLite or PostgreSQL.
+//! - [`TestDatabase`] (from `aidledger-test-support`): the test's own database, SQLite or PostgreSQL.
 //! - [`data`]: valid event data for every event type, with Chinese names and text.
 
-pub mod backend;
 pub mod data;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use aidledger_server::app::{open_database, App, AppSettings, Migrations};
 use aidledger_server::checkpointer::Checkpointer;
-use aidledger_server::db::Database;
-use aidledger_server::feed::Feed;
-use aidledger_server::http::{self, AppState, Limits};
+use aidledger_server::http::Limits;
 use aidledger_server::privacy::{master_key, Keyring};
-use aidledger_server::projector::Projector;
 use aidledger_server::signing::{key_file, DEFAULT_LOG_ORIGIN};
 use aidledger_server::store::Store;
 use aidledger_server::tokens;
@@ -27,9 +25,8 @@ use domain::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 
-pub use backend::TestDatabase;
+pub use aidledger_test_support::TestDatabase;
 
 /// The principals every test app has a token for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -102,7 +99,8 @@ pub struct TestApp {
     /// An HTTP client.
     pub client: reqwest::Client,
     tokens: HashMap<Who, String>,
-    shutdown: Option<oneshot::Sender<()>>,
+    /// The running app, held for its drop: it shuts down before the database is dropped.
+    _app: App,
     /// The test's own database (dropped with the app).
     pub database: TestDatabase,
 }
@@ -130,8 +128,7 @@ impl TestApp {
     pub async fn spawn_with(limits: Limits) -> TestApp {
         let test_database = TestDatabase::create().await;
         let database_url = test_database.url.clone();
-        let database = Database::open(&database_url).await.expect("open database");
-        database.migrate().await.expect("migrate");
+        let database = open_database(&database_url, Migrations::Apply).await.expect("open database");
         let mut tokens_by_who = HashMap::new();
         for who in Who::ALL {
             let secret = tokens::create(&database.pool, who.role(), who.principal()).await.expect("token");
@@ -139,34 +136,20 @@ impl TestApp {
         }
         let master_key = test_database.dir().join("aidledger.master.key");
         let keyring = Keyring::new(master_key::load_or_create(&master_key).expect("master key"));
-        let store = Store::open(&database, Some(keyring.clone())).await.expect("store");
-        let projector = Projector::start(&database, store.head()).await.expect("projector");
         let key_file = test_database.dir().join("aidledger.key");
-        let signer = key_file::create(&key_file, DEFAULT_LOG_ORIGIN).expect("signing key");
-        let checkpointer = Checkpointer::start(store.clone(), Arc::new(signer)).await.expect("checkpointer");
+        let signer = Arc::new(key_file::create(&key_file, DEFAULT_LOG_ORIGIN).expect("signing key"));
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let base = format!("http://{}", listener.local_addr().expect("address"));
-        let (shutdown, stopped) = oneshot::channel::<()>();
-        let state = AppState {
-            store: store.clone(),
-            projector,
-            checkpointer: checkpointer.clone(),
-            keyring,
-            limits: Arc::new(limits),
-            feed: Feed::start(store.pool().clone(), store.head()).await.expect("feed"),
-        };
-        tokio::spawn(http::serve(listener, state, async {
-            let _ = stopped.await;
-        }));
+        let settings = AppSettings { keyring, signer, limits };
+        let app = App::start(&database, settings, listener).await.expect("start the app");
         TestApp {
-            base,
+            base: format!("http://{}", app.address()),
             database_url,
-            store,
-            checkpointer,
+            store: app.store().clone(),
+            checkpointer: app.checkpointer().clone(),
             key_file,
             client: reqwest::Client::new(),
             tokens: tokens_by_who,
-            shutdown: Some(shutdown),
+            _app: app,
             database: test_database,
         }
     }
@@ -282,14 +265,6 @@ impl TestApp {
                 Some(next) => from = next,
                 None => return records,
             }
-        }
-    }
-}
-
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
         }
     }
 }

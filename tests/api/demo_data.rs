@@ -13,7 +13,7 @@ const DEMO_EVENTS: u64 = 3000;
 
 async fn demo_app() -> TestApp {
     let app = TestApp::spawn().await;
-    let outcome = aidledger_server::demo::generate(&app.store, DEMO_EVENTS, 42, 2022, |_| {}).await.unwrap();
+    let outcome = aidledger_demo::generate(&app.store, DEMO_EVENTS, 42, 2022, |_| {}).await.unwrap();
     assert_eq!(outcome.events, DEMO_EVENTS);
     app
 }

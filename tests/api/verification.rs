@@ -24,7 +24,7 @@ const SMALL_PAGES: [Paging; 3] = [
 async fn app_with_checkpoints() -> TestApp {
     let app = TestApp::spawn().await;
     for (events, seed) in [(300, 1), (200, 2), (37, 3)] {
-        aidledger_server::demo::generate(&app.store, events, seed, 2022, |_| {}).await.unwrap();
+        aidledger_demo::generate(&app.store, events, seed, 2022, |_| {}).await.unwrap();
         // Every size signed before the next run, the last one too: nothing is signed while a test looks.
         app.wait_for_checkpoint(app.store.tree_size()).await;
     }

@@ -1,5 +1,6 @@
-//! `aidledger bench`: measures the figures of the design's performance table on a fresh database of
-//! its own and prints each beside the bound it is measured against.
+//! The benchmark behind `aidledger bench`: measures the figures of the design's performance table
+//! on a fresh database of its own and prints each beside the bound it is measured against. It lives
+//! outside the server library, which carries no load-generation code.
 //!
 //! # Layout
 //! - [`target`]: the fresh database the run uses (a temporary SQLite file by default).
@@ -16,12 +17,11 @@ pub mod target;
 
 use std::time::Duration;
 
-use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::db::Database;
-use crate::privacy::Keyring;
-use crate::store::Store;
+use aidledger_server::db::Database;
+use aidledger_server::privacy::Keyring;
+use aidledger_server::store::Store;
 use table::{Bound, Figure};
 
 /// The year the benchmark's demo events happen in.
@@ -35,18 +35,15 @@ pub const SUMMARY_RUNS: usize = 20;
 /// How many random disbursement audit trails are read.
 pub const TRAIL_READS: usize = 200;
 
-/// What `aidledger bench` is asked to do.
-#[derive(Clone, Debug, Args)]
+/// What a benchmark run is asked to do (each count at least 1).
+#[derive(Clone, Copy, Debug)]
 pub struct BenchOptions {
     /// How many demo events to append (and to rebuild, verify and report over).
-    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub events: u64,
     /// Append requests (one event each) per call to the store, and rows per transaction of the
     /// plain-INSERT bound.
-    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
     pub batch: u64,
     /// Concurrent HTTP clients for the single-event appends.
-    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..))]
     pub clients: u64,
 }
 

@@ -7,11 +7,11 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use sqlx::Executor;
 
-use super::{progress_bar, Throughput, SEED, YEAR};
-use crate::db::{Backend, Database};
-use crate::demo::DemoRequests;
-use crate::store::writer::begin_write;
-use crate::store::Store;
+use crate::{progress_bar, Throughput, SEED, YEAR};
+use aidledger_demo::DemoRequests;
+use aidledger_server::db::{Backend, Database};
+use aidledger_server::store::writer::begin_write;
+use aidledger_server::store::Store;
 
 /// The scratch table of the plain-INSERT bound (dropped afterwards).
 const SCRATCH_TABLE: &str = "bench_plain_rows";

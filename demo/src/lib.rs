@@ -14,7 +14,7 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
 use time::{Date, Duration, Month};
 
-use crate::store::{AppendRequest, ExpectedVersion, ProposedEvent, Store};
+use aidledger_server::store::{AppendRequest, ExpectedVersion, ProposedEvent, Store};
 
 /// Requests sent to the writer in one call.
 const REQUESTS_PER_BATCH: usize = 500;

@@ -1,10 +1,8 @@
-//! Running the `aidledger` binary in tests: a command with its database and key file set, a
-//! `serve` process that is killed when dropped, and ([`postgres`]) a PostgreSQL database of the
-//! test's own.
+//! Running the `aidledger` binary in tests: a command with its database and key file set, and a
+//! `serve` process that is killed when dropped. (A PostgreSQL database of the test's own comes from
+//! `aidledger-test-support`.)
 
 #![allow(dead_code)]
-
-pub mod postgres;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

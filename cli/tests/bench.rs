@@ -3,7 +3,7 @@
 
 mod common;
 
-use aidledger_server::bench::table::FIGURE_NAMES;
+use aidledger_bench::table::FIGURE_NAMES;
 use common::{aidledger, sqlite_url};
 
 const SMALL: [&str; 7] = ["bench", "--events", "300", "--batch", "10", "--clients", "4"];

@@ -8,9 +8,9 @@ use projections::queries::summary::{self, SummaryQuery};
 use projections::queries::Period;
 use projections::ProjectionName;
 
-use super::{progress_bar, Throughput, SUMMARY_RUNS, YEAR};
-use crate::db::Database;
-use crate::projector::{catch_up, committed_head};
+use crate::{progress_bar, Throughput, SUMMARY_RUNS, YEAR};
+use aidledger_server::db::Database;
+use aidledger_server::projector::{catch_up, committed_head};
 
 /// Resets every projection and applies the whole log again.
 pub async fn rebuild(database: &Database) -> anyhow::Result<Throughput> {
@@ -36,7 +36,7 @@ pub async fn rebuild(database: &Database) -> anyhow::Result<Throughput> {
 pub async fn verify(database: &Database) -> anyhow::Result<Throughput> {
     eprintln!("verifying the chain and the tree");
     let started = Instant::now();
-    let outcome = crate::verify::database::verify(&database.pool, None).await?;
+    let outcome = aidledger_server::verify::database::verify(&database.pool, None).await?;
     let elapsed = started.elapsed();
     let verified = outcome.map_err(|failure| anyhow::anyhow!("the log does not verify: {failure}"))?;
     Ok(Throughput { events: verified.records, elapsed })

@@ -6,8 +6,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 
-use crate::db::{Backend, Database};
-use crate::projector::committed_head;
+use aidledger_server::db::{Backend, Database};
+use aidledger_server::projector::committed_head;
 
 /// The database a benchmark runs on.
 pub struct BenchDatabase {

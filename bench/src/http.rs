@@ -4,26 +4,23 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use aidledger_server::app::{App, AppSettings};
+use aidledger_server::db::Database;
+use aidledger_server::http::Limits;
+use aidledger_server::privacy::Keyring;
+use aidledger_server::signing::{NoteSigner, DEFAULT_LOG_ORIGIN};
+use aidledger_server::store::Store;
+use aidledger_server::tokens;
 use anyhow::Context;
 use domain::Role;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::json;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 
-use super::reads::percentile;
-use super::{progress_bar, BenchOptions, Throughput, HTTP_APPENDS_MAX, SEED, TRAIL_READS};
-use crate::checkpointer::Checkpointer;
-use crate::db::Database;
-use crate::feed::Feed;
-use crate::http::{self, AppState, Limits};
-use crate::privacy::Keyring;
-use crate::projector::Projector;
-use crate::signing::{NoteSigner, DEFAULT_LOG_ORIGIN};
-use crate::store::Store;
-use crate::tokens;
+use crate::reads::percentile;
+use crate::{progress_bar, BenchOptions, Throughput, HTTP_APPENDS_MAX, SEED, TRAIL_READS};
 
 /// What the HTTP part measured.
 #[derive(Clone, Copy, Debug)]
@@ -61,21 +58,15 @@ pub async fn measure(
             .fetch_all(&database.pool)
             .await
             .context("listing disbursements")?;
-    let projector = Projector::start(database, store.head()).await?;
-    let checkpointer =
-        Checkpointer::start(store.clone(), Arc::new(NoteSigner::generate(DEFAULT_LOG_ORIGIN)?)).await?;
+    let signer = Arc::new(NoteSigner::generate(DEFAULT_LOG_ORIGIN)?);
     let defaults = Limits::default();
     let concurrent =
         defaults.concurrent_requests_max.max(usize::try_from(options.clients * 2).unwrap_or(usize::MAX));
-    let limits = Arc::new(Limits { concurrent_requests_max: concurrent, ..defaults });
-    let feed = Feed::start(store.pool().clone(), store.head()).await?;
-    let state = AppState { store: store.clone(), projector, checkpointer, keyring, limits, feed };
+    let limits = Limits { concurrent_requests_max: concurrent, ..defaults };
     let listener = TcpListener::bind("127.0.0.1:0").await.context("binding a free port")?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let (stop, stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(http::serve(listener, state, async {
-        let _ = stopped.await;
-    }));
+    let settings = AppSettings { keyring, signer, limits };
+    let app = App::start_with_store(database, store.clone(), settings, listener).await?;
+    let base = format!("http://{}", app.address());
     let client = reqwest::Client::new();
     let measured = async {
         let (appends, mut latencies) =
@@ -87,8 +78,7 @@ pub async fn measure(
         anyhow::Ok(Served { appends, p50, p99: percentile(&mut latencies, 99.0), trail_p99 })
     }
     .await;
-    let _ = stop.send(());
-    server.await.context("the server task")?.context("serving HTTP")?;
+    app.shut_down().await?;
     measured
 }
 

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::postgres::PostgresDatabase;
+use aidledger_test_support::PostgresDatabase;
 use common::{aidledger_with_key, key_path, serve_with, sqlite_url, Served};
 use serde_json::{json, Value};
 
@@ -276,7 +276,7 @@ async fn a_sqlite_ledger_killed_mid_append_keeps_every_acknowledged_event_and_no
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_postgres_ledger_killed_mid_append_keeps_every_acknowledged_event_and_nothing_half_written() {
-    let Some(database) = PostgresDatabase::create().await else { return };
+    let Some(database) = PostgresDatabase::from_environment().await else { return };
     let dir = tempfile::tempdir().unwrap();
     crash_repeatedly_and_recover(&database.url, &key_path(dir.path())).await;
 }

@@ -9,7 +9,7 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::postgres::PostgresDatabase;
+use aidledger_test_support::PostgresDatabase;
 use common::{aidledger, aidledger_with_key, key_path, serve_with, serve_with_options, sqlite_url, Served};
 use serde_json::{json, Value};
 use sqlx::{Connection, Executor};
@@ -58,7 +58,7 @@ const EVENTS_PER_CLIENT: usize = 250;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn three_servers_appending_at_once_leave_one_gap_free_verified_log() {
-    let Some(database) = PostgresDatabase::create().await else { return };
+    let Some(database) = PostgresDatabase::from_environment().await else { return };
     let dir = tempfile::tempdir().unwrap();
     let key = key_path(dir.path());
     let first = serve_with(aidledger_with_key(&database.url, &key));
@@ -157,7 +157,7 @@ async fn leader_of(client: &reqwest::Client, servers: &[&Served], token: &str) -
 
 #[tokio::test]
 async fn when_the_projection_leader_dies_another_server_takes_over() {
-    let Some(database) = PostgresDatabase::create().await else { return };
+    let Some(database) = PostgresDatabase::from_environment().await else { return };
     let dir = tempfile::tempdir().unwrap();
     let key = key_path(dir.path());
     let first = serve_with(aidledger_with_key(&database.url, &key));
@@ -220,7 +220,7 @@ fn export(url: &str, key: &std::path::Path, out: &std::path::Path) -> String {
 
 #[tokio::test]
 async fn copy_moves_a_ledger_from_sqlite_to_postgresql_and_back_with_identical_hashes() {
-    let Some(database) = PostgresDatabase::create().await else { return };
+    let Some(database) = PostgresDatabase::from_environment().await else { return };
     let dir = tempfile::tempdir().unwrap();
     let key = key_path(dir.path());
     let sqlite = sqlite_url(dir.path());
@@ -252,7 +252,7 @@ async fn copy_moves_a_ledger_from_sqlite_to_postgresql_and_back_with_identical_h
 
 #[tokio::test]
 async fn the_least_privilege_role_serves_but_cannot_change_the_log() {
-    let Some(database) = PostgresDatabase::create().await else { return };
+    let Some(database) = PostgresDatabase::from_environment().await else { return };
     let dir = tempfile::tempdir().unwrap();
     let key = key_path(dir.path());
     let migrate = aidledger_with_key(&database.url, &key).arg("migrate").output().unwrap();
@@ -315,7 +315,7 @@ async fn feed_positions(response: &mut reqwest::Response, count: usize) -> Vec<i
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_subscriber_of_one_server_is_sent_every_record_any_server_appends_once_in_order() {
-    let Some(database) = PostgresDatabase::create().await else { return };
+    let Some(database) = PostgresDatabase::from_environment().await else { return };
     let dir = tempfile::tempdir().unwrap();
     let key = key_path(dir.path());
     let servers = [

@@ -1,0 +1,71 @@
+//! The `aidledger` binary: parses the command line and hands it to the command it names.
+//!
+//! # Layout
+//! - `main.rs`: the top-level options and the dispatch.
+//! - [`commands`]: one file per subcommand, its `clap` arguments beside what it does and prints.
+//! - [`key_options`]: where the checkpoint signing key lives (`serve`, `verify`, `export`,
+//!   `backup`, `keygen`) and the verifier key derived from it.
+//! - [`outcome`]: how `verify` and `backup` print a verification's outcome and its exit code.
+//! - [`progress`]: progress bars on stderr, and bringing the projections up to date under one.
+
+mod commands;
+mod key_options;
+mod outcome;
+mod progress;
+
+use std::process::ExitCode;
+
+use aidledger_server::db::DEFAULT_DATABASE_URL;
+use clap::Parser;
+use commands::Command;
+
+/// aidledger: a tamper-evident ledger of a care bureau's work.
+#[derive(Debug, Parser)]
+#[command(name = "aidledger", version, about)]
+struct Cli {
+    /// Database URL: sqlite://FILE (created if missing) or postgres://… [default: sqlite://aidledger.db;
+    /// for `bench`, a temporary SQLite file].
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    /// What to do.
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()).await {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs the command; the exit code is the command's own (verify's 1), errors are reported by `main`.
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let given_url = cli.database_url;
+    let url = given_url.clone().unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+    match cli.command {
+        Command::Serve(args) => commands::serve::run(&url, args).await?,
+        Command::Migrate => commands::migrate::run(&url).await?,
+        Command::Token { command } => commands::token::run(&url, command).await?,
+        Command::Verify(args) => return commands::verify::run(&url, args).await,
+        Command::Export(args) => commands::export::run(&url, args).await?,
+        Command::Backup(args) => return commands::backup::run(&url, args).await,
+        Command::Keygen(args) => commands::keygen::run(args)?,
+        Command::Report(args) => commands::report::run(&url, args).await?,
+        Command::Rebuild(args) => commands::rebuild::run(&url, args).await?,
+        Command::Demo(args) => commands::demo::run(&url, args).await?,
+        Command::Bench(args) => commands::bench::run(given_url.as_deref(), args).await?,
+        Command::Copy(args) => commands::copy::run(args).await?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
