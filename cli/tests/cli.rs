@@ -45,15 +45,8 @@ async fn serve_prints_a_one_time_admin_token_and_token_create_prints_one_that_wo
     let staff_token = stdout.lines().last().unwrap().to_owned();
     append_visits(&served, &staff_token).await;
 
-    let events: Value = reqwest::Client::new()
-        .get(format!("{}/v1/events", served.base))
-        .bearer_auth(served.admin_token.as_deref().expect("a one-time admin token"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let admin_token = served.admin_token.as_deref().expect("a one-time admin token");
+    let events = get_json(&served, admin_token, "/v1/events").await;
     assert_eq!(events["records"][0]["meta"]["actor"], json!("zhao.min"));
     assert_eq!(events["records"].as_array().unwrap().len(), 4);
 
@@ -99,19 +92,22 @@ async fn verify_exits_0_on_a_sound_chain_1_at_a_tampered_row_and_2_on_other_erro
     assert_eq!(unusable.status.code(), Some(2));
 }
 
-/// Polls `GET /v1/checkpoint` (open without a token) until it covers `size` records, for at most ten
-/// seconds; answers the signed note.
-async fn checkpoint_of_size(served: &Served, size: u64) -> String {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
-        let note =
-            reqwest::get(format!("{}/v1/checkpoint", served.base)).await.unwrap().text().await.unwrap();
-        if note.lines().nth(1) == Some(size.to_string().as_str()) {
-            return note;
-        }
-        assert!(std::time::Instant::now() < deadline, "no checkpoint of {size} records: {note}");
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+/// The signed checkpoint that covers the four records of [`append_visits`]: the beneficiary's audit
+/// trail with proofs waits, on the checkpointer's signal, for a checkpoint covering its last record,
+/// and carries the latest one's note.
+async fn checkpoint_of_the_visits(served: &Served, token: &str) -> String {
+    let trail =
+        get_json(served, token, &format!("/v1/audit/beneficiaries/{}?proofs=true", uuid_like(1))).await;
+    let note = trail["checkpoint"].as_str().unwrap_or_else(|| panic!("no checkpoint: {trail}")).to_owned();
+    assert_eq!(note.lines().nth(1), Some("4"), "no checkpoint of 4 records: {note}");
+    note
+}
+
+/// `GET path` as `token`, its body as JSON.
+async fn get_json(served: &Served, token: &str, path: &str) -> Value {
+    let response =
+        reqwest::Client::new().get(format!("{}{path}", served.base)).bearer_auth(token).send().await.unwrap();
+    response.json().await.unwrap()
 }
 
 async fn verifier_key(served: &Served) -> String {
@@ -184,7 +180,7 @@ async fn verify_checks_every_checkpoint_and_the_stored_tree_and_names_what_was_t
     let served = serve(&url);
     let admin_token = served.admin_token.clone().expect("a one-time admin token");
     append_visits(&served, &admin_token).await;
-    checkpoint_of_size(&served, 4).await;
+    checkpoint_of_the_visits(&served, &admin_token).await;
     drop(served);
 
     let sound = aidledger(&url).arg("verify").output().unwrap();
@@ -241,7 +237,7 @@ async fn an_export_verifies_offline_with_no_database_and_one_altered_record_fail
     let out = dir.path().join("ledger.jsonl");
     let export = aidledger(&url).args(["export", "--out"]).arg(&out).output().unwrap();
     assert!(export.status.success(), "{}", stdout_of(&export));
-    let signed = checkpoint_of_size(&served, 4).await;
+    let signed = checkpoint_of_the_visits(&served, &admin_token).await;
     drop(served);
     let checkpoint_file = dir.path().join("ledger.jsonl.checkpoint");
     assert_eq!(std::fs::read_to_string(&checkpoint_file).unwrap(), signed);

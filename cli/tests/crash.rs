@@ -13,10 +13,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aidledger_test_support::PostgresDatabase;
-use common::{aidledger_with_key, key_path, serve_with, sqlite_url, Served};
+use common::{aidledger_with_key, key_path, read_caught_up, serve_with, sqlite_url, Served};
 use serde_json::{json, Value};
 
 /// Clients appending at once.
@@ -208,19 +208,6 @@ fn naive_visit_figures(records: &[Value]) -> BTreeMap<&'static str, i64> {
     ])
 }
 
-/// Waits (boundedly) until every projection has applied the whole log.
-async fn projections_caught_up(base: &str, token: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let status = get(base, token, "/v1/projections").await;
-        if status["projections"].as_array().unwrap().iter().all(|p| p["lag"] == json!(0)) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "the projections did not catch up: {status}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 fn run_ok(url: &str, key: &Path, args: &[&str]) -> String {
     let output = aidledger_with_key(url, key).args(args).output().unwrap();
     let said =
@@ -252,9 +239,8 @@ async fn crash_repeatedly_and_recover(url: &str, key: &Path) {
         sent.appends.len()
     );
 
-    projections_caught_up(&served.base, &admin).await;
     let path = format!("/v1/reports/summary?from={}&to={}", PERIOD.0, PERIOD.1);
-    let served_figures = get(&served.base, &admin, &path).await["figures"].clone();
+    let served_figures = read_caught_up(&served.base, &admin, &path).await["figures"].clone();
     for (name, value) in naive_visit_figures(&records) {
         assert_eq!(served_figures[name], json!(value), "{name}: {served_figures}");
     }

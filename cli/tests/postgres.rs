@@ -5,12 +5,16 @@
 mod common;
 
 use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
 use std::process::Stdio;
-use std::sync::Arc;
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 use aidledger_test_support::PostgresDatabase;
-use common::{aidledger, aidledger_with_key, key_path, serve_with, serve_with_options, sqlite_url, Served};
+use common::{
+    aidledger, aidledger_with_key, key_path, read_caught_up, serve_logging_to, serve_with,
+    serve_with_options, sqlite_url, Served,
+};
 use serde_json::{json, Value};
 use sqlx::{Connection, Executor};
 
@@ -155,24 +159,41 @@ async fn leader_of(client: &reqwest::Client, servers: &[&Served], token: &str) -
     None
 }
 
+/// Sends `index` on `lead` each time `served`'s log says it took the projection lead, draining its
+/// log (stderr, piped) to the end so that the server never blocks on writing it.
+fn watch_for_the_lead(served: &mut Served, index: usize, lead: mpsc::Sender<usize>) {
+    let log = served.child.stderr.take().expect("a piped log");
+    std::thread::spawn(move || {
+        for line in BufReader::new(log).lines().map_while(Result::ok) {
+            if line.contains("this process now applies events to the projections") {
+                let _ = lead.send(index);
+            }
+        }
+    });
+}
+
+/// A server on `url` whose log says when it takes the projection lead.
+fn serve_logging_the_lead(url: &str, key: &std::path::Path) -> Served {
+    let mut command = aidledger_with_key(url, key);
+    command.env("RUST_LOG", "warn,aidledger_server::projector=info");
+    serve_logging_to(command, &[], Stdio::piped())
+}
+
 #[tokio::test]
 async fn when_the_projection_leader_dies_another_server_takes_over() {
     let Some(database) = PostgresDatabase::from_environment().await else { return };
     let dir = tempfile::tempdir().unwrap();
     let key = key_path(dir.path());
-    let first = serve_with(aidledger_with_key(&database.url, &key));
-    let second = serve_with(aidledger_with_key(&database.url, &key));
+    let (lead, took_the_lead) = mpsc::channel();
+    let mut first = serve_logging_the_lead(&database.url, &key);
+    watch_for_the_lead(&mut first, 0, lead.clone());
+    let mut second = serve_logging_the_lead(&database.url, &key);
+    watch_for_the_lead(&mut second, 1, lead);
     let staff = token(&database.url, &key, "staff", "zhao.min");
     let client = reqwest::Client::new();
 
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let leader = loop {
-        if let Some(leader) = leader_of(&client, &[&first, &second], &staff).await {
-            break leader;
-        }
-        assert!(Instant::now() < deadline, "no server took the projection lead");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let leader = took_the_lead.recv().expect("a server took the projection lead");
+    assert_eq!(leader_of(&client, &[&first, &second], &staff).await, Some(leader));
     assert_eq!(
         leader_of(&client, &[&second, &first], &staff).await.map(|i| 1 - i),
         Some(leader),
@@ -187,24 +208,18 @@ async fn when_the_projection_leader_dies_another_server_takes_over() {
     for _ in 0..3 {
         assert_eq!(append(&client, &survivor.base, &staff, &stream, &visit()).await, 201);
     }
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let status = get(&client, &survivor.base, &staff, "/v1/projections").await;
-        let caught_up = status["projections"].as_array().unwrap().iter().all(|p| p["lag"] == json!(0));
-        if status["leader"] == json!(true) && caught_up {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the survivor did not take over: {status}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    assert_eq!(took_the_lead.recv().expect("the survivor took the lead"), 1 - leader);
     let today = time::OffsetDateTime::now_utc().date();
     let path = format!(
         "/v1/reports/summary?from={}&to={}",
         today - time::Duration::days(1),
         today + time::Duration::days(2)
     );
-    let summary = get(&client, &survivor.base, &staff, &path).await;
+    let summary = read_caught_up(&survivor.base, &staff, &path).await;
     assert_eq!(summary["figures"]["visits_home"], json!(3), "{summary}");
+    let status = get(&client, &survivor.base, &staff, "/v1/projections").await;
+    assert_eq!(status["leader"], json!(true), "{status}");
+    assert!(status["projections"].as_array().unwrap().iter().all(|p| p["lag"] == json!(0)), "{status}");
 }
 
 fn export(url: &str, key: &std::path::Path, out: &std::path::Path) -> String {

@@ -96,3 +96,26 @@ pub fn serve_logging_to(mut command: Command, options: &[&str], log: impl Into<S
     let admin_token = printed.iter().find(|l| l.starts_with("aidl_")).cloned();
     Served { child, base, admin_token }
 }
+
+/// How many reads [`read_caught_up`] makes at most: each already waits, server side, up to the
+/// projector's catch-up wait.
+const CAUGHT_UP_READS_MAX: usize = 6;
+
+/// `GET path` as `token`, for a read that waits for the projections (the summary, a tally): each
+/// such read waits, on the projector's signal, until the projections reach the head before it
+/// answers, and says in the lag header when it answered from behind; reads again only then.
+pub async fn read_caught_up(base: &str, token: &str, path: &str) -> serde_json::Value {
+    let client = reqwest::Client::new();
+    let mut lag = String::new();
+    for _ in 0..CAUGHT_UP_READS_MAX {
+        let response = client.get(format!("{base}{path}")).bearer_auth(token).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200, "{path}");
+        match response.headers().get("aidledger-projection-lag") {
+            Some(behind) => lag = behind.to_str().unwrap_or_default().to_owned(),
+            None => return response.json().await.unwrap(),
+        }
+    }
+    panic!(
+        "the projections were still {lag} events behind after {CAUGHT_UP_READS_MAX} waits for them: {path}"
+    );
+}
