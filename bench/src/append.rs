@@ -18,7 +18,7 @@ const SCRATCH_TABLE: &str = "bench_plain_rows";
 
 /// Appends about `events` demo events through the store, `batch` requests (one event each) per call
 /// to [`Store::append_each`]; only the appends are timed, not building the requests.
-pub async fn store_batched(store: &Store, events: u64, batch: u64) -> anyhow::Result<Throughput> {
+pub(crate) async fn store_batched(store: &Store, events: u64, batch: u64) -> anyhow::Result<Throughput> {
     let mut requests = DemoRequests::new(events, SEED, YEAR);
     let bar = progress_bar(events, "appending through the store");
     let (mut appended, mut elapsed) = (0_u64, Duration::ZERO);
@@ -42,7 +42,7 @@ pub async fn store_batched(store: &Store, events: u64, batch: u64) -> anyhow::Re
 }
 
 /// The average size in bytes of the stored records' bodies.
-pub async fn average_body_bytes(database: &Database) -> anyhow::Result<usize> {
+pub(crate) async fn average_body_bytes(database: &Database) -> anyhow::Result<usize> {
     let sql = match database.backend {
         Backend::Sqlite => "SELECT CAST(COALESCE(AVG(LENGTH(CAST(body AS BLOB))), 0) AS BIGINT) FROM events",
         Backend::Postgres => "SELECT CAST(COALESCE(AVG(OCTET_LENGTH(body)), 0) AS BIGINT) FROM events",
@@ -55,7 +55,7 @@ pub async fn average_body_bytes(database: &Database) -> anyhow::Result<usize> {
 /// INSERTs `rows` rows shaped like the events table's (a body of `body_bytes` bytes) into a scratch
 /// table, `batch` rows per transaction, on one connection set up like the store's writer; drops the
 /// table afterwards.
-pub async fn plain_inserts(
+pub(crate) async fn plain_inserts(
     database: &Database,
     rows: u64,
     batch: u64,

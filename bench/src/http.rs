@@ -37,7 +37,7 @@ pub struct Served {
 
 impl Served {
     /// Appends per second.
-    pub fn rate(&self) -> f64 {
+    pub(crate) fn rate(&self) -> f64 {
         self.appends.rate()
     }
 }

@@ -9,11 +9,11 @@
 //! - [`http`]: single-event appends over HTTP from concurrent clients, and audit-trail latency.
 //! - [`table`]: the figures, their bounds and the printed table.
 
-pub mod append;
-pub mod http;
-pub mod reads;
+pub(crate) mod append;
+pub(crate) mod http;
+pub(crate) mod reads;
 pub mod table;
-pub mod target;
+pub(crate) mod target;
 
 use std::time::Duration;
 
@@ -27,13 +27,13 @@ use table::{Bound, Figure};
 /// The year the benchmark's demo events happen in.
 pub const YEAR: i32 = 2022;
 /// The seed of the benchmark's demo events.
-pub const SEED: u64 = 1;
+pub(crate) const SEED: u64 = 1;
 /// At most this many single-event HTTP appends are timed.
-pub const HTTP_APPENDS_MAX: u64 = 20_000;
+pub(crate) const HTTP_APPENDS_MAX: u64 = 20_000;
 /// How many times the full-year summary report is run.
-pub const SUMMARY_RUNS: usize = 20;
+pub(crate) const SUMMARY_RUNS: usize = 20;
 /// How many random disbursement audit trails are read.
-pub const TRAIL_READS: usize = 200;
+pub(crate) const TRAIL_READS: usize = 200;
 
 /// What a benchmark run is asked to do (each count at least 1).
 #[derive(Clone, Copy, Debug)]
@@ -138,12 +138,12 @@ fn random_key() -> anyhow::Result<chacha20poly1305::Key> {
 }
 
 /// A duration in milliseconds.
-pub fn millis(duration: Duration) -> f64 {
+pub(crate) fn millis(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
 }
 
 /// The process's resident set size in megabytes (10^6 bytes), from `/proc/self/status`.
-pub fn rss_megabytes() -> Option<f64> {
+pub(crate) fn rss_megabytes() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
     let kilobytes: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
@@ -163,7 +163,7 @@ pub fn progress_bar(length: u64, what: &str) -> ProgressBar {
 
 /// A count done in a time.
 #[derive(Clone, Copy, Debug)]
-pub struct Throughput {
+pub(crate) struct Throughput {
     /// How many (events, rows or records).
     pub events: u64,
     /// How long they took.
@@ -172,7 +172,7 @@ pub struct Throughput {
 
 impl Throughput {
     /// Per second.
-    pub fn rate(&self) -> f64 {
+    pub(crate) fn rate(&self) -> f64 {
         self.events as f64 / self.elapsed.as_secs_f64().max(1e-9)
     }
 }

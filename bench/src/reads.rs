@@ -43,7 +43,7 @@ pub async fn verify(database: &Database) -> anyhow::Result<Throughput> {
 }
 
 /// The median time of the full-year summary report over [`SUMMARY_RUNS`] runs.
-pub async fn summary_median(database: &Database) -> anyhow::Result<Duration> {
+pub(crate) async fn summary_median(database: &Database) -> anyhow::Result<Duration> {
     let period = Period::parse(&format!("{YEAR}-01-01"), &format!("{}-01-01", YEAR + 1))
         .map_err(anyhow::Error::msg)?;
     let query = SummaryQuery { period, district: None, currency: None };
@@ -60,7 +60,7 @@ pub async fn summary_median(database: &Database) -> anyhow::Result<Duration> {
 }
 
 /// The `p`th percentile (nearest rank) of `times`; zero when there are none.
-pub fn percentile(times: &mut [Duration], p: f64) -> Duration {
+pub(crate) fn percentile(times: &mut [Duration], p: f64) -> Duration {
     if times.is_empty() {
         return Duration::ZERO;
     }

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 /// What a figure is measured against.
 #[derive(Clone, Copy, Debug)]
-pub enum Bound {
+pub(crate) enum Bound {
     /// At least this much (a rate), and where the bound comes from.
     AtLeast(f64, &'static str),
     /// At most this much (a latency or a size), and where the bound comes from.
@@ -15,7 +15,7 @@ pub enum Bound {
 
 /// One measured figure.
 #[derive(Clone, Debug)]
-pub struct Figure {
+pub(crate) struct Figure {
     /// Its name (stable: tests and scripts look for it).
     pub name: &'static str,
     /// The measured value (NaN when it could not be measured).
@@ -33,7 +33,7 @@ impl Figure {
     }
 
     /// How far the figure is from its bound: 1.0 or more meets it.
-    pub fn ratio(&self) -> Option<f64> {
+    pub(crate) fn ratio(&self) -> Option<f64> {
         let ratio = match self.bound {
             Bound::AtLeast(bound, _) => self.value / bound,
             Bound::AtMost(bound, _) => bound / self.value,
@@ -76,7 +76,7 @@ fn bound_text(bound: Bound) -> String {
 }
 
 /// The figures as a plain table with aligned columns.
-pub fn render(figures: &[Figure]) -> String {
+pub(crate) fn render(figures: &[Figure]) -> String {
     let header = ["figure", "value", "unit", "bound", "ratio"].map(str::to_owned);
     let mut rows = vec![header];
     for figure in figures {

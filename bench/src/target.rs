@@ -10,7 +10,7 @@ use aidledger_server::db::{Backend, Database};
 use aidledger_server::projector::committed_head;
 
 /// The database a benchmark runs on.
-pub struct BenchDatabase {
+pub(crate) struct BenchDatabase {
     /// The open, migrated database.
     pub database: Database,
     temp_dir: Option<PathBuf>,
@@ -19,7 +19,7 @@ pub struct BenchDatabase {
 impl BenchDatabase {
     /// Opens and migrates `url` (refusing one that already holds events), or creates a temporary
     /// SQLite file when `url` is `None`.
-    pub async fn prepare(url: Option<&str>) -> anyhow::Result<BenchDatabase> {
+    pub(crate) async fn prepare(url: Option<&str>) -> anyhow::Result<BenchDatabase> {
         let (url, temp_dir) = match url {
             Some(url) => (url.to_owned(), None),
             None => {
@@ -54,7 +54,7 @@ impl BenchDatabase {
     }
 
     /// The backend's name, as the table's heading says it.
-    pub fn backend_name(&self) -> &'static str {
+    pub(crate) fn backend_name(&self) -> &'static str {
         match self.database.backend {
             Backend::Sqlite => "SQLite",
             Backend::Postgres => "PostgreSQL",
@@ -62,7 +62,7 @@ impl BenchDatabase {
     }
 
     /// Closes the pool and deletes the temporary SQLite file, if the benchmark made one.
-    pub async fn finish(&self) {
+    pub(crate) async fn finish(&self) {
         self.database.pool.close().await;
         if let Some(dir) = &self.temp_dir {
             let _ = std::fs::remove_dir_all(dir);

@@ -18,7 +18,7 @@ use crate::signing::{Checkpoint, NoteSigner, NoteVerifier};
 use crate::store::{Store, StoredCheckpoint, TreeError};
 
 /// The least time between two checkpoints; also about the longest an append waits for one.
-pub const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(500);
+pub(crate) const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(500);
 
 /// How long to wait before trying again after a failed signature.
 const RETRY_AFTER: Duration = Duration::from_secs(1);

@@ -19,12 +19,12 @@ const SQLITE_BUSY_CODES: [i32; 2] = [5, 6];
 const POSTGRES_BUSY_STATES: [&str; 5] = ["55P03", "57014", "53300", "40P01", "40001"];
 
 /// Whether `error`, or any error in its chain, is a database that stayed busy past its timeout.
-pub fn is_busy(error: &anyhow::Error) -> bool {
+pub(crate) fn is_busy(error: &anyhow::Error) -> bool {
     error.chain().filter_map(|cause| cause.downcast_ref::<sqlx::Error>()).any(is_busy_sqlx)
 }
 
 /// Whether `error` is a database that stayed busy past its timeout.
-pub fn is_busy_sqlx(error: &sqlx::Error) -> bool {
+pub(crate) fn is_busy_sqlx(error: &sqlx::Error) -> bool {
     match error {
         sqlx::Error::PoolTimedOut => true,
         sqlx::Error::Database(database) => {

@@ -25,13 +25,13 @@
 pub mod app;
 pub mod backup;
 pub mod checkpointer;
-pub mod contention;
+pub(crate) mod contention;
 pub mod copy;
 pub mod db;
 pub mod export;
 pub mod feed;
 pub mod http;
-pub mod principal;
+pub(crate) mod principal;
 pub mod privacy;
 pub mod projector;
 pub mod signing;

@@ -16,7 +16,7 @@
 use unicode_normalization::UnicodeNormalization;
 
 /// The longest principal name, in characters.
-pub const PRINCIPAL_CHARS_MAX: usize = 64;
+pub(crate) const PRINCIPAL_CHARS_MAX: usize = 64;
 
 /// Whether `c` may appear in a normalized name.
 fn allowed(c: char) -> bool {
@@ -30,7 +30,7 @@ fn canonical(name: &str) -> String {
 }
 
 /// The normalized form of `name`, or why it is not a principal name.
-pub fn normalize(name: &str) -> Result<String, String> {
+pub(crate) fn normalize(name: &str) -> Result<String, String> {
     let normalized = canonical(name);
     let count = normalized.chars().count();
     let problem = if count == 0 {

@@ -95,7 +95,7 @@ impl Keyring {
     }
 
     /// The key to seal `subject`'s fields with, made on first use (inside the caller's transaction).
-    pub async fn key_for_sealing(
+    pub(crate) async fn key_for_sealing(
         &self,
         connection: &mut AnyConnection,
         subject: &str,
@@ -126,7 +126,7 @@ impl Keyring {
     }
 
     /// Destroys `subject`'s key for good (inside the caller's transaction), noting who and why.
-    pub async fn destroy(
+    pub(crate) async fn destroy(
         &self,
         connection: &mut AnyConnection,
         subject: &str,

@@ -11,7 +11,7 @@ use base64::Engine;
 use chacha20poly1305::Key;
 
 /// The master key file's default path.
-pub const DEFAULT_MASTER_KEY_FILE: &str = "aidledger.master.key";
+pub(crate) const DEFAULT_MASTER_KEY_FILE: &str = "aidledger.master.key";
 
 /// Reads the master key at `path`, creating it first when it does not exist.
 pub fn load_or_create(path: &Path) -> anyhow::Result<Key> {

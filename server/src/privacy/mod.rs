@@ -9,6 +9,6 @@
 
 pub mod keyring;
 pub mod master_key;
-pub mod sealing;
+pub(crate) mod sealing;
 
 pub use keyring::Keyring;

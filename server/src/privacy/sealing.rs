@@ -17,7 +17,7 @@ fn associated_data(subject: &str, field: &str) -> Vec<u8> {
 }
 
 /// Seals `value` of `field` for `subject`.
-pub fn seal(key: &Key, subject: &str, field: &str, value: &Value) -> anyhow::Result<Value> {
+pub(crate) fn seal(key: &Key, subject: &str, field: &str, value: &Value) -> anyhow::Result<Value> {
     let mut nonce = [0_u8; NONCE_BYTES];
     getrandom::fill(&mut nonce).map_err(|e| anyhow::anyhow!("no randomness for a nonce: {e}"))?;
     let plaintext = value.to_string();
@@ -45,7 +45,12 @@ pub fn open(key: &Key, subject: &str, field: &str, sealed: &str) -> Option<Value
 }
 
 /// `data` with every personal field of `event_type` sealed for `subject`.
-pub fn seal_data(key: &Key, subject: &str, event_type: EventType, data: &Value) -> anyhow::Result<Value> {
+pub(crate) fn seal_data(
+    key: &Key,
+    subject: &str,
+    event_type: EventType,
+    data: &Value,
+) -> anyhow::Result<Value> {
     let mut sealed = data.clone();
     if let Some(object) = sealed.as_object_mut() {
         for field in event_type.personal_fields() {
@@ -60,7 +65,7 @@ pub fn seal_data(key: &Key, subject: &str, event_type: EventType, data: &Value) 
 
 /// The personal fields of `data`, opened: `Some(field → value)`, or `None` for each field whose key
 /// is gone (the subject was forgotten) or that does not open.
-pub fn open_fields(
+pub(crate) fn open_fields(
     key: Option<&Key>,
     subject: &str,
     event_type: EventType,

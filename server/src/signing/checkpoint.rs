@@ -46,7 +46,7 @@ impl Checkpoint {
     }
 
     /// Parses a checkpoint body (extension lines after the root are allowed and ignored).
-    pub fn parse_body(body: &str) -> Result<Checkpoint, NoteError> {
+    pub(crate) fn parse_body(body: &str) -> Result<Checkpoint, NoteError> {
         let malformed = |detail: &str| NoteError::Malformed(detail.to_owned());
         let lines =
             body.strip_suffix('\n').ok_or_else(|| malformed("the text does not end with a newline"))?;

@@ -43,7 +43,7 @@ pub enum KeyError {
 }
 
 /// Checks a key name: non-empty, no Unicode whitespace, no `+`.
-pub fn check_key_name(name: &str) -> Result<(), KeyError> {
+pub(crate) fn check_key_name(name: &str) -> Result<(), KeyError> {
     if name.is_empty() || name.contains('+') || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(KeyError::BadName(name.to_owned()));
     }
@@ -51,7 +51,7 @@ pub fn check_key_name(name: &str) -> Result<(), KeyError> {
 }
 
 /// The key id of the Ed25519 public key `public` named `name`.
-pub fn key_id(name: &str, public: &[u8; 32]) -> [u8; 4] {
+pub(crate) fn key_id(name: &str, public: &[u8; 32]) -> [u8; 4] {
     let mut hasher = Sha256::new();
     hasher.update(name.as_bytes());
     hasher.update([b'\n', ALGORITHM_ED25519]);
