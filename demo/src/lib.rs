@@ -1,10 +1,16 @@
-//! `aidledger demo`: a realistic, deterministic synthetic city — districts, beneficiaries with
-//! Chinese names and their paired staff, a year of visits, concerns, hardship cases and
-//! disbursements (approvals, rejections, a few reversals), volunteers and their hours, activities and
-//! suggestions — appended through the same store and rules as real data.
+//! The synthetic city behind `aidledger demo`, the benchmark and the black-box suite: a realistic,
+//! deterministic city — districts, beneficiaries with Chinese names and their paired staff, a year of
+//! visits, concerns, hardship cases and disbursements (approvals, rejections, a few reversals),
+//! volunteers and their hours, activities and suggestions — appended through the server's store and
+//! rules like real data. It lives outside the server library, which carries no load-generation code.
 //!
 //! The same seed gives the same events (ids included); only `recorded_at`, and so the hashes,
 //! differ between runs.
+//!
+//! # Layout
+//! - [`generate`]: appends a demo year through a store, with progress.
+//! - [`DemoRequests`]: the same events as append requests, built lazily in batches (the benchmark
+//!   times their appends itself).
 
 use anyhow::Context;
 use domain::values::Id;

@@ -8,6 +8,7 @@ use aidledger_server::db::Database;
 use aidledger_server::signing::{Checkpoint, NoteError, NoteSigner, NoteVerifier};
 use aidledger_server::store::Store;
 use aidledger_server::verify;
+use aidledger_test_support::TestDatabase;
 use domain::RecordHash;
 use serde_json::Value;
 
@@ -34,11 +35,11 @@ fn vector_checkpoint(size: &str) -> String {
     tree()["checkpoints"][size].as_str().unwrap().to_owned()
 }
 
-/// A migrated database whose events table holds the five vector records, and the store opened on it.
-async fn store_over_the_vector_records() -> (tempfile::TempDir, Database, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let database =
-        Database::open(&format!("sqlite://{}", dir.path().join("vectors.db").display())).await.unwrap();
+/// A migrated SQLite database of the test's own whose events table holds the five vector records,
+/// and the store opened on it.
+async fn store_over_the_vector_records() -> (TestDatabase, Database, Store) {
+    let test_database = TestDatabase::sqlite();
+    let database = Database::open(&test_database.url).await.unwrap();
     database.migrate().await.unwrap();
     for (line, body) in RECORDS.lines().zip(CANONICAL.lines()) {
         let record: Value = serde_json::from_str(line).unwrap();
@@ -57,7 +58,7 @@ async fn store_over_the_vector_records() -> (tempfile::TempDir, Database, Store)
         .unwrap();
     }
     let store = Store::open(&database, None).await.unwrap();
-    (dir, database, store)
+    (test_database, database, store)
 }
 
 #[tokio::test]
