@@ -179,6 +179,10 @@ fn serve_logging_the_lead(url: &str, key: &std::path::Path) -> Served {
     serve_logging_to(command, &[], Stdio::piped())
 }
 
+/// How long a test waits for a server's log to say it took the lead before it fails (a bound on a
+/// hang, not a timing: the lead is taken within a second or two).
+const LEAD_WAIT_MAX: std::time::Duration = std::time::Duration::from_secs(120);
+
 #[tokio::test]
 async fn when_the_projection_leader_dies_another_server_takes_over() {
     let Some(database) = PostgresDatabase::from_environment().await else { return };
@@ -192,7 +196,7 @@ async fn when_the_projection_leader_dies_another_server_takes_over() {
     let staff = token(&database.url, &key, "staff", "zhao.min");
     let client = reqwest::Client::new();
 
-    let leader = took_the_lead.recv().expect("a server took the projection lead");
+    let leader = took_the_lead.recv_timeout(LEAD_WAIT_MAX).expect("a server took the projection lead");
     assert_eq!(leader_of(&client, &[&first, &second], &staff).await, Some(leader));
     assert_eq!(
         leader_of(&client, &[&second, &first], &staff).await.map(|i| 1 - i),
@@ -208,7 +212,7 @@ async fn when_the_projection_leader_dies_another_server_takes_over() {
     for _ in 0..3 {
         assert_eq!(append(&client, &survivor.base, &staff, &stream, &visit()).await, 201);
     }
-    assert_eq!(took_the_lead.recv().expect("the survivor took the lead"), 1 - leader);
+    assert_eq!(took_the_lead.recv_timeout(LEAD_WAIT_MAX).expect("the survivor took the lead"), 1 - leader);
     let today = time::OffsetDateTime::now_utc().date();
     let path = format!(
         "/v1/reports/summary?from={}&to={}",
