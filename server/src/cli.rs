@@ -360,7 +360,7 @@ async fn verify_database(
     let verifier = verifier(verifier_key, key)?;
     let database = Database::open(url).await?;
     database.migrate().await?;
-    Ok(report_outcome(verify::database::verify(&database.pool, verifier.as_ref()).await?))
+    Ok(report_outcome(verify::database::verify(&database, verifier.as_ref()).await?))
 }
 
 fn verify_export(file: &Path, verifier_key: Option<&str>, key: &KeyOptions) -> anyhow::Result<ExitCode> {
@@ -429,7 +429,7 @@ async fn catch_up_with_progress(database: &Database) -> anyhow::Result<i64> {
     let checkpoints = projections::runner::checkpoints(&database.pool).await?;
     let low = checkpoints.iter().map(|(_, c)| *c).min().unwrap_or(0);
     let bar = progress_bar((head - low).max(0) as u64, "projecting");
-    let reached = catch_up(&mut connection, &database.write_turns, |outcome| {
+    let reached = catch_up(&mut connection, database, |outcome| {
         bar.set_position((outcome.checkpoint - low).max(0) as u64)
     })
     .await?;
@@ -499,7 +499,7 @@ async fn rebuild(url: &str, name: Option<&str>) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let mut connection = database.connect_one().await?;
     for projection in &chosen {
-        projections::runner::reset(&mut connection, *projection).await?;
+        projections::runner::reset(&mut connection, database.dialect, *projection).await?;
     }
     let reached = catch_up_with_progress(&database).await?;
     let seconds = started.elapsed().as_secs_f64();

@@ -15,7 +15,9 @@ use projections::ProjectionName;
 use sqlx::AnyConnection;
 use tokio::sync::watch;
 
-use crate::db::{Backend, Database, WriteTurns};
+use sql::Dialect;
+
+use crate::db::Database;
 
 /// How long a query waits for the projections to reach the head before answering from what they
 /// have (and saying how far behind they are).
@@ -50,22 +52,25 @@ pub struct ProjectionStatus {
     pub lag: i64,
 }
 
-/// Applies batches until every projection has reached the log's head.
+/// Applies batches until every projection has reached the log's head, on `connection` to
+/// `database`, each batch in its turn at the write lock.
 pub async fn catch_up(
     connection: &mut AnyConnection,
-    write_turns: &WriteTurns,
+    database: &Database,
     mut progress: impl FnMut(BatchOutcome),
 ) -> anyhow::Result<i64> {
     let mut applied = 0;
     loop {
-        let turn = write_turns.take().await;
-        let outcome = runner::apply_batch(connection).await.context("applying events to projections")?;
+        let turn = database.write_turns.take().await;
+        let outcome = runner::apply_batch(connection, database.dialect)
+            .await
+            .context("applying events to projections")?;
         drop(turn);
         progress(outcome);
         applied += outcome.applied;
         if outcome.applied == 0 {
             if applied >= STATISTICS_AFTER_EVENTS {
-                if let Err(error) = runner::refresh_statistics(connection).await {
+                if let Err(error) = runner::refresh_statistics(connection, database.dialect).await {
                     tracing::warn!(%error, "could not refresh the projections' planner statistics");
                 }
             }
@@ -156,8 +161,8 @@ impl Projector {
     /// checkpoint it reached).
     pub async fn rebuild(&self, projection: ProjectionName) -> anyhow::Result<i64> {
         let mut connection = self.database.connect_for_projections().await?;
-        runner::reset(&mut connection, projection).await?;
-        let reached = catch_up(&mut connection, &self.database.write_turns, |_| {}).await?;
+        runner::reset(&mut connection, self.database.dialect, projection).await?;
+        let reached = catch_up(&mut connection, &self.database, |_| {}).await?;
         let _ = self.wake.send(());
         Ok(reached)
     }
@@ -175,7 +180,7 @@ struct Runner {
 impl Runner {
     /// Takes the lead if it is free (always, on SQLite, which has one process).
     async fn try_lead(&self, connection: &mut AnyConnection) -> anyhow::Result<bool> {
-        if self.database.backend == Backend::Sqlite {
+        if self.database.dialect == Dialect::Sqlite {
             return Ok(true);
         }
         let (locked,): (bool,) = sqlx::query_as("SELECT pg_try_advisory_lock($1)")
@@ -187,7 +192,7 @@ impl Runner {
     }
 
     async fn run(mut self, mut connection: AnyConnection) {
-        let follows_others = self.database.backend == Backend::Postgres;
+        let follows_others = self.database.dialect == Dialect::Postgres;
         loop {
             if !*self.leader.borrow() {
                 match self.try_lead(&mut connection).await {
@@ -213,7 +218,7 @@ impl Runner {
                 }
             }
             let checkpoint = &self.checkpoint;
-            if let Err(error) = catch_up(&mut connection, &self.database.write_turns, |outcome| {
+            if let Err(error) = catch_up(&mut connection, &self.database, |outcome| {
                 checkpoint.send_replace(outcome.checkpoint);
             })
             .await

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
+use sql::Dialect;
 
-use crate::db::{Backend, Database};
+use crate::db::Database;
 use crate::projector::committed_head;
 
 /// The database a benchmark runs on.
@@ -55,9 +56,9 @@ impl BenchDatabase {
 
     /// The backend's name, as the table's heading says it.
     pub fn backend_name(&self) -> &'static str {
-        match self.database.backend {
-            Backend::Sqlite => "SQLite",
-            Backend::Postgres => "PostgreSQL",
+        match self.database.dialect {
+            Dialect::Sqlite => "SQLite",
+            Dialect::Postgres => "PostgreSQL",
         }
     }
 

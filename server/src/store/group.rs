@@ -16,8 +16,8 @@ use domain::merkle::{MerkleFrontier, Node};
 use domain::record::{Meta, Record, RecordHash};
 use domain::values::Id;
 use domain::{EventType, RuleBreach, StreamKind, StreamName, StreamState};
-use projections::sql::{execute, insert_rows};
 use serde_json::Value;
+use sql::{execute, insert_rows, Dialect};
 use sqlx::AnyConnection;
 
 use super::known::{Known, Staged, StreamAt};
@@ -53,6 +53,7 @@ struct Row {
 /// The state of one group's open transaction.
 pub struct Group<'a> {
     connection: &'a mut AnyConnection,
+    dialect: Dialect,
     keyring: Option<&'a Keyring>,
     known: &'a mut Known,
     frontier: &'a mut MerkleFrontier,
@@ -65,10 +66,13 @@ pub struct Group<'a> {
 }
 
 impl<'a> Group<'a> {
-    /// A group appending after `head`, inside the transaction already begun on `connection`;
-    /// `recorded_ids` are the group's client ids found in the log before it started.
+    /// A group appending after `head`, inside the transaction already begun on `connection` (a
+    /// database of `dialect`); `recorded_ids` are the group's client ids found in the log before it
+    /// started.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         connection: &'a mut AnyConnection,
+        dialect: Dialect,
         keyring: Option<&'a Keyring>,
         known: &'a mut Known,
         frontier: &'a mut MerkleFrontier,
@@ -78,6 +82,7 @@ impl<'a> Group<'a> {
     ) -> Self {
         Group {
             connection,
+            dialect,
             keyring,
             known,
             frontier,
@@ -147,7 +152,7 @@ impl<'a> Group<'a> {
     /// its last position, for after the commit.
     pub async fn finish(mut self) -> Result<(Staged, i64), AppendError> {
         self.flush_rows().await?;
-        tree::insert_nodes(self.connection, &self.nodes).await.map_err(tree_error)?;
+        tree::insert_nodes(self.connection, self.dialect, &self.nodes).await.map_err(tree_error)?;
         Ok((self.staged, self.head.position))
     }
 
@@ -379,18 +384,26 @@ impl<'a> Group<'a> {
     /// Inserts the buffered rows, many per statement.
     async fn flush_rows(&mut self) -> Result<(), AppendError> {
         let insert = "INSERT INTO events (position, stream, version, id, type, body, hash)";
-        insert_rows(self.connection, (insert, ""), 7, &self.rows, ROWS_PER_INSERT_MAX, |query, row| {
-            Ok::<_, AppendError>(
-                query
-                    .bind(row.position)
-                    .bind(row.stream.as_str())
-                    .bind(row.version)
-                    .bind(row.id.as_str())
-                    .bind(row.event_type)
-                    .bind(row.body.as_str())
-                    .bind(row.hash.as_str()),
-            )
-        })
+        insert_rows(
+            self.connection,
+            self.dialect,
+            (insert, ""),
+            7,
+            &self.rows,
+            ROWS_PER_INSERT_MAX,
+            |query, row| {
+                Ok::<_, AppendError>(
+                    query
+                        .bind(row.position)
+                        .bind(row.stream.as_str())
+                        .bind(row.version)
+                        .bind(row.id.as_str())
+                        .bind(row.event_type)
+                        .bind(row.body.as_str())
+                        .bind(row.hash.as_str()),
+                )
+            },
+        )
         .await?;
         self.rows.clear();
         Ok(())

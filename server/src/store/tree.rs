@@ -11,7 +11,7 @@ use domain::merkle::{
     MerkleError, MerkleFrontier, Node, NodeId,
 };
 use domain::RecordHash;
-use projections::sql::insert_rows;
+use sql::{insert_rows, Dialect};
 use sqlx::{Any, AnyConnection, AnyPool, Executor};
 
 /// Most node rows written by one INSERT (three parameters each).
@@ -40,9 +40,13 @@ fn to_i64(value: u64) -> Result<i64, TreeError> {
 }
 
 /// Writes `nodes` (inside the caller's transaction).
-pub async fn insert_nodes(connection: &mut AnyConnection, nodes: &[Node]) -> Result<(), TreeError> {
+pub async fn insert_nodes(
+    connection: &mut AnyConnection,
+    dialect: Dialect,
+    nodes: &[Node],
+) -> Result<(), TreeError> {
     let insert = "INSERT INTO merkle_nodes (level, node_index, hash)";
-    insert_rows(connection, (insert, ""), 3, nodes, NODES_PER_INSERT_MAX, |query, node| {
+    insert_rows(connection, dialect, (insert, ""), 3, nodes, NODES_PER_INSERT_MAX, |query, node| {
         Ok::<_, TreeError>(
             query.bind(i64::from(node.id.level)).bind(to_i64(node.id.index)?).bind(node.hash.to_hex()),
         )
@@ -119,7 +123,11 @@ pub async fn load_frontier(
 /// The frontier of the log's first `head` records, writing whatever nodes are missing from the
 /// records' hashes first (a log that predates the tree, or one appended to by another process).
 /// Runs inside the caller's write transaction.
-pub async fn catch_up(connection: &mut AnyConnection, head: u64) -> Result<MerkleFrontier, TreeError> {
+pub async fn catch_up(
+    connection: &mut AnyConnection,
+    dialect: Dialect,
+    head: u64,
+) -> Result<MerkleFrontier, TreeError> {
     if let Some(frontier) = load_frontier(connection, head).await? {
         return Ok(frontier);
     }
@@ -160,7 +168,7 @@ pub async fn catch_up(connection: &mut AnyConnection, head: u64) -> Result<Merkl
             }
             nodes.extend(frontier.push(&RecordHash::from_hex(&hash).map_err(TreeError::Corrupt)?));
         }
-        insert_nodes(connection, &nodes).await?;
+        insert_nodes(connection, dialect, &nodes).await?;
     }
     Ok(frontier)
 }

@@ -9,11 +9,12 @@
 
 use domain::chain::ChainVerifier;
 use domain::RecordHash;
+use sql::Dialect;
 use sqlx::AnyPool;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::records_page::{packing, CheckedRun, RecordsPage, Seam};
+use super::records_page::{CheckedRun, RecordsPage, Seam};
 
 /// Records read per page unless told otherwise.
 pub const RECORDS_PER_PAGE: i64 = 512;
@@ -50,13 +51,15 @@ pub struct CheckedRecords {
 }
 
 impl CheckedRecords {
-    /// Starts reading and checking the log in `pool` from position 1 up to `last_position`,
-    /// `records_per_page` at a time ([`RECORDS_PER_PAGE`] is a good choice). Records appended
-    /// meanwhile beyond `last_position` are not read.
-    pub fn start(pool: AnyPool, last_position: i64, records_per_page: i64) -> Self {
+    /// Starts reading and checking the log in `pool` (a database of `dialect`) from position 1 up to
+    /// `last_position`, `records_per_page` at a time ([`RECORDS_PER_PAGE`] is a good choice). Records
+    /// appended meanwhile beyond `last_position` are not read.
+    pub fn start(pool: AnyPool, dialect: Dialect, last_position: i64, records_per_page: i64) -> Self {
         let (sender, pages) = mpsc::channel(PAGES_AHEAD);
         let reader = tokio::spawn(async move {
-            if let Err(error) = start_pages(&pool, last_position, records_per_page.max(1), &sender).await {
+            if let Err(error) =
+                start_pages((&pool, dialect), last_position, records_per_page.max(1), &sender).await
+            {
                 // The receiver may be gone already; then nobody wants the error either.
                 let _ = sender.send(Err(error)).await;
             }
@@ -118,12 +121,11 @@ impl Drop for CheckedRecords {
 /// Starts a task reading and checking each page, in position order, until the log ends or nobody
 /// is listening.
 async fn start_pages(
-    pool: &AnyPool,
+    (pool, dialect): (&AnyPool, Dialect),
     last_position: i64,
     records_per_page: i64,
     pages: &mpsc::Sender<anyhow::Result<PageCheck>>,
 ) -> anyhow::Result<()> {
-    let packing = packing(pool);
     let (first,): (Option<i64>,) = sqlx::query_as("SELECT MIN(position) FROM events").fetch_one(pool).await?;
     if first.is_some_and(|first| first < 1) {
         // A stray position 0 or below: one page read from below it, checked from position 1, names it.
@@ -139,7 +141,7 @@ async fn start_pages(
     let mut from = 1_i64;
     while from <= last_position {
         let to = from.saturating_add(records_per_page - 1).min(last_position);
-        let check = tokio::spawn(RecordsPage::read_and_check(pool.clone(), packing, from, to));
+        let check = tokio::spawn(RecordsPage::read_and_check(pool.clone(), dialect, from, to));
         if pages.send(Ok(check)).await.is_err() {
             return Ok(());
         }
