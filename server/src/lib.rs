@@ -4,7 +4,8 @@
 //! themselves and call [`http::serve`] on a listener bound to port 0.
 //!
 //! # Layout
-//! - [`db`]: connecting and migrating; [`contention`]: recognising a database busy past its timeout.
+//! - [`db`]: connecting and migrating, the dialect (crate `sql`) read once from the URL;
+//!   [`contention`]: recognising a database busy past its timeout.
 //! - [`store`]: appending (one writer, group commit), reading and verifying records.
 //! - [`privacy`]: sealing personal fields per subject, the master key, forgetting.
 //! - [`tokens`]: API tokens and the callers they identify; [`token_commands`]: the `token` subcommands;
