@@ -425,7 +425,7 @@ fn progress_bar(length: u64, what: &str) -> ProgressBar {
 /// Brings every projection up to the log's head, with a progress bar.
 async fn catch_up_with_progress(database: &Database) -> anyhow::Result<i64> {
     let mut connection = database.connect_for_projections().await?;
-    let head = crate::store::writer::committed_head(&mut connection).await?;
+    let head = crate::store::writer::committed_head(&mut connection).await?.stored();
     let checkpoints = projections::runner::checkpoints(&database.pool).await?;
     let low = checkpoints.iter().map(|(_, c)| *c).min().unwrap_or(0);
     let bar = progress_bar((head - low).max(0) as u64, "projecting");

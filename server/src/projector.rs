@@ -10,12 +10,12 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use domain::Position;
 use projections::runner::{self, BatchOutcome};
 use projections::ProjectionName;
+use sql::Dialect;
 use sqlx::AnyConnection;
 use tokio::sync::watch;
-
-use sql::Dialect;
 
 use crate::db::Database;
 
@@ -35,7 +35,7 @@ const LEADER_LOCK_KEY: i64 = 0x6169_646c_6564_6772;
 #[derive(Clone)]
 pub struct Projector {
     database: Database,
-    head: watch::Receiver<i64>,
+    head: watch::Receiver<Position>,
     checkpoint: watch::Receiver<i64>,
     leader: watch::Receiver<bool>,
     wake: watch::Sender<()>,
@@ -94,7 +94,7 @@ async fn lowest_checkpoint(database: &Database) -> anyhow::Result<i64> {
 
 impl Projector {
     /// Starts the runner on `database`, woken by `head` (this process's committed head).
-    pub async fn start(database: &Database, head: watch::Receiver<i64>) -> anyhow::Result<Projector> {
+    pub async fn start(database: &Database, head: watch::Receiver<Position>) -> anyhow::Result<Projector> {
         let connection = database.connect_for_projections().await?;
         let (checkpoint_sender, checkpoint) = watch::channel(lowest_checkpoint(database).await?);
         let (leader_sender, leader) = watch::channel(false);
@@ -114,7 +114,7 @@ impl Projector {
     /// [`CATCH_UP_WAIT`]; answers how many events they are still behind (0 when caught up).
     pub async fn wait_caught_up(&self) -> i64 {
         let deadline = Instant::now() + CATCH_UP_WAIT;
-        let local = *self.head.borrow();
+        let local = self.head.borrow().stored();
         let target = committed_head(&self.database).await.unwrap_or(local).max(local);
         let mut checkpoint = self.checkpoint.clone();
         loop {
@@ -171,7 +171,7 @@ impl Projector {
 /// The runner task's state.
 struct Runner {
     database: Database,
-    head: watch::Receiver<i64>,
+    head: watch::Receiver<Position>,
     woken: watch::Receiver<()>,
     checkpoint: watch::Sender<i64>,
     leader: watch::Sender<bool>,

@@ -15,7 +15,7 @@ use domain::events::{DisbursementEvent, Event, VolunteerEvent};
 use domain::merkle::{MerkleFrontier, Node};
 use domain::record::{Meta, Record, RecordHash};
 use domain::values::Id;
-use domain::{EventType, RuleBreach, StreamKind, StreamName, StreamState};
+use domain::{EventType, Position, RuleBreach, StreamKind, StreamName, StreamState};
 use serde_json::Value;
 use sql::{execute, insert_rows, Dialect};
 use sqlx::AnyConnection;
@@ -34,7 +34,7 @@ const ROWS_PER_INSERT_MAX: usize = 200;
 #[derive(Clone, Copy)]
 pub struct Head {
     /// Its position (0: the log is empty).
-    pub position: i64,
+    pub position: Position,
     /// Its hash (zeros: the log is empty).
     pub hash: RecordHash,
 }
@@ -150,7 +150,7 @@ impl<'a> Group<'a> {
 
     /// Writes what is still buffered (records and tree nodes); answers what the group changed and
     /// its last position, for after the commit.
-    pub async fn finish(mut self) -> Result<(Staged, i64), AppendError> {
+    pub async fn finish(mut self) -> Result<(Staged, Position), AppendError> {
         self.flush_rows().await?;
         tree::insert_nodes(self.connection, self.dialect, &self.nodes).await.map_err(tree_error)?;
         Ok((self.staged, self.head.position))
@@ -202,8 +202,9 @@ impl<'a> Group<'a> {
                 })?;
 
             let id = proposed.id.unwrap_or_else(|| Id(uuid::Uuid::now_v7())).to_string();
+            let position = self.head.position.next().map_err(|e| AppendError::Corrupt(e.to_string()))?;
             let record = Record {
-                position: self.head.position + 1,
+                position: position.stored(),
                 stream: stream.clone(),
                 version: current.version + index as i64 + 1,
                 id: id.clone(),
@@ -241,7 +242,7 @@ impl<'a> Group<'a> {
             if let Some((fund_id, movement)) = fund_movement {
                 budget::record(self.connection, record.position, &fund_id.to_string(), movement).await?;
             }
-            self.head = Head { position: record.position, hash };
+            self.head = Head { position, hash };
             self.nodes.extend(self.frontier.push(&hash));
             staged.add_id(id.clone());
             appended.push(Appended { position: record.position, version: record.version, id, hash });

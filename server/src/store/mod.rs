@@ -32,7 +32,7 @@ pub mod wal;
 pub mod writer;
 
 use anyhow::Context;
-use domain::RecordHash;
+use domain::{Position, RecordHash};
 use sql::Dialect;
 use sqlx::{AnyConnection, AnyPool};
 
@@ -61,7 +61,7 @@ pub struct Store {
     pool: AnyPool,
     dialect: Dialect,
     writer: mpsc::Sender<writer::AppendJob>,
-    head: watch::Receiver<i64>,
+    head: watch::Receiver<Position>,
     write_turns: WriteTurns,
     /// Asks SQLite's WAL task for a scrub (none on PostgreSQL).
     scrubs: Option<mpsc::Sender<wal::ScrubRequest>>,
@@ -150,7 +150,7 @@ impl Store {
     }
 
     /// The head position as of the last commit, updated after every commit.
-    pub fn head(&self) -> watch::Receiver<i64> {
+    pub fn head(&self) -> watch::Receiver<Position> {
         self.head.clone()
     }
 
@@ -195,7 +195,7 @@ impl Store {
 
     /// How many records the committed log (and so the Merkle tree) holds now.
     pub fn tree_size(&self) -> u64 {
-        u64::try_from(*self.head.borrow()).unwrap_or(0)
+        self.head.borrow().records()
     }
 
     /// The Merkle root of the first `tree_size` records (which must be committed).
@@ -243,11 +243,11 @@ impl Store {
 async fn tree_caught_up(
     connection: &mut AnyConnection,
     dialect: Dialect,
-) -> anyhow::Result<(i64, domain::merkle::MerkleFrontier)> {
+) -> anyhow::Result<(Position, domain::merkle::MerkleFrontier)> {
     writer::begin_write(connection, dialect).await.context("starting the tree catch-up")?;
     let caught_up = async {
         let committed = writer::committed_head(connection).await?;
-        let frontier = tree::catch_up(connection, dialect, u64::try_from(committed).unwrap_or(0)).await?;
+        let frontier = tree::catch_up(connection, dialect, committed.records()).await?;
         sqlx::query("COMMIT").execute(&mut *connection).await?;
         anyhow::Ok((committed, frontier))
     }

@@ -2,6 +2,7 @@
 //! served from their stored canonical bytes, never rebuilt.
 
 use domain::record::{served, RecordHash};
+use domain::Position;
 use serde::Serialize;
 use sql::Dialect;
 use sqlx::AnyPool;
@@ -133,15 +134,16 @@ async fn verify_through(pool: &AnyPool, dialect: Dialect) -> anyhow::Result<Veri
             .fetch_optional(pool)
             .await?;
     let (head_position, head_hash) = head.unwrap_or((0, RecordHash::ZERO.to_hex()));
-    let mut records = CheckedRecords::start(pool.clone(), dialect, head_position, RECORDS_PER_PAGE);
+    let last_position = Position::from_stored(head_position).unwrap_or(Position::ZERO);
+    let mut records = CheckedRecords::start(pool.clone(), dialect, last_position, RECORDS_PER_PAGE);
     let mut checked = 0_i64;
     let mut failure = None;
     while let Some(page) = records.next().await? {
         match page {
             Ok(page) => checked += i64::try_from(page.leaf_hashes.len())?,
             Err(broken) => {
-                checked = i64::try_from(broken.position)?.saturating_sub(1);
-                failure = Some((i64::try_from(broken.position)?, broken.detail));
+                checked = broken.position.stored().saturating_sub(1);
+                failure = Some((broken.position.stored(), broken.detail));
             }
         }
     }

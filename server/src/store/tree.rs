@@ -10,7 +10,7 @@ use domain::merkle::{
     consistency_proof, consistency_proof_node_ids, inclusion_proof, inclusion_proof_node_ids, tree_root,
     MerkleError, MerkleFrontier, Node, NodeId,
 };
-use domain::RecordHash;
+use domain::{Position, RecordHash};
 use sql::{insert_rows, Dialect};
 use sqlx::{Any, AnyConnection, AnyPool, Executor};
 
@@ -148,10 +148,12 @@ pub async fn catch_up(
         tracing::info!(from = stored_leaves + 1, to = head, "building the Merkle tree's missing nodes");
     }
     while frontier.size() < head {
+        let covered =
+            Position::after_records(frontier.size()).map_err(|e| TreeError::Corrupt(e.to_string()))?;
         let rows: Vec<(i64, String)> = sqlx::query_as(
             "SELECT position, hash FROM events WHERE position > $1 ORDER BY position LIMIT $2",
         )
-        .bind(to_i64(frontier.size())?)
+        .bind(covered.stored())
         .bind(RECORDS_PER_CATCH_UP_BATCH)
         .fetch_all(&mut *connection)
         .await?;
@@ -160,7 +162,9 @@ pub async fn catch_up(
         }
         let mut nodes = Vec::with_capacity(rows.len() * 2);
         for (position, hash) in rows {
-            if u64::try_from(position).ok() != Some(frontier.size() + 1) {
+            if Position::from_stored(position)
+                != Position::after_records(frontier.size()).and_then(Position::next)
+            {
                 return Err(TreeError::Corrupt(format!(
                     "position {position} follows position {}",
                     frontier.size()

@@ -15,6 +15,7 @@ use std::collections::HashSet;
 
 use domain::merkle::MerkleFrontier;
 use domain::record::{format_recorded_at, RecordHash};
+use domain::Position;
 use sql::{execute, values_list, Dialect};
 use sqlx::AnyConnection;
 use time::OffsetDateTime;
@@ -51,7 +52,7 @@ pub async fn run(
     mut connection: AnyConnection,
     dialect: Dialect,
     mut jobs: mpsc::Receiver<AppendJob>,
-    head: watch::Sender<i64>,
+    head: watch::Sender<Position>,
     mut frontier: MerkleFrontier,
     keyring: Option<Keyring>,
     write_turns: WriteTurns,
@@ -91,7 +92,7 @@ pub async fn run(
 }
 
 /// The log's head position as committed now (0 when empty).
-pub async fn committed_head(connection: &mut AnyConnection) -> Result<i64, AppendError> {
+pub async fn committed_head(connection: &mut AnyConnection) -> Result<Position, AppendError> {
     Ok(read_head(connection).await?.position)
 }
 
@@ -117,7 +118,7 @@ async fn commit_group(
     frontier: &mut MerkleFrontier,
     known: &mut Known,
     keyring: Option<&Keyring>,
-) -> (Vec<Result<AppendOutcome, AppendError>>, Option<i64>) {
+) -> (Vec<Result<AppendOutcome, AppendError>>, Option<Position>) {
     let before = frontier.clone();
     match try_commit_group(connection, dialect, group, frontier, known, keyring).await {
         Ok((results, head)) => (results, Some(head)),
@@ -143,13 +144,13 @@ async fn try_commit_group(
     frontier: &mut MerkleFrontier,
     known: &mut Known,
     keyring: Option<&Keyring>,
-) -> Result<(Vec<Result<AppendOutcome, AppendError>>, i64), AppendError> {
+) -> Result<(Vec<Result<AppendOutcome, AppendError>>, Position), AppendError> {
     begin_write(connection, dialect).await?;
     let head = read_head(connection).await?;
-    if frontier.size() != head.position as u64 {
+    if frontier.size() != head.position.records() {
         // Another process appended since (or a commit failed after all): follow the stored tree, and
         // forget what was known, which may be out of date.
-        *frontier = tree::catch_up(connection, dialect, head.position as u64).await.map_err(tree_error)?;
+        *frontier = tree::catch_up(connection, dialect, head.position.records()).await.map_err(tree_error)?;
         known.clear();
     }
     let recorded_ids = recorded_ids(connection, dialect, group).await?;
@@ -197,9 +198,10 @@ async fn read_head(connection: &mut AnyConnection) -> Result<Head, AppendError> 
             .fetch_optional(&mut *connection)
             .await?;
     match row {
-        None => Ok(Head { position: 0, hash: RecordHash::ZERO }),
-        Some((position, hash)) => {
-            Ok(Head { position, hash: RecordHash::from_hex(&hash).map_err(AppendError::Corrupt)? })
-        }
+        None => Ok(Head { position: Position::ZERO, hash: RecordHash::ZERO }),
+        Some((position, hash)) => Ok(Head {
+            position: Position::from_stored(position).map_err(|e| AppendError::Corrupt(e.to_string()))?,
+            hash: RecordHash::from_hex(&hash).map_err(AppendError::Corrupt)?,
+        }),
     }
 }

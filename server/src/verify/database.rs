@@ -6,7 +6,7 @@
 //! and the recomputed tree is only its frontier (one hash per level).
 
 use domain::merkle::MerkleFrontier;
-use domain::RecordHash;
+use domain::{Position, RecordHash};
 use sql::Dialect;
 use sqlx::AnyPool;
 
@@ -60,7 +60,7 @@ async fn verify_through(
 ) -> anyhow::Result<Outcome> {
     // The log as it stands now; records appended while it is checked are left for the next time.
     let last_position = log_end(pool).await?;
-    let size = u64::try_from(last_position).unwrap_or(0);
+    let size = last_position.records();
     let mut records = CheckedRecords::start(pool.clone(), dialect, last_position, paging.records);
     let mut nodes = StoredTreeCheck::start(pool.clone(), dialect, size, paging.nodes);
     let mut checkpoints = StoredCheckpoints::new(pool, verifier, size, paging.checkpoints);
@@ -73,7 +73,7 @@ async fn verify_through(
         let page = match page {
             Ok(page) => page,
             Err(broken) => {
-                return Ok(Err(Failure::Record { position: broken.position, detail: broken.detail }))
+                return Ok(Err(Failure::Record { position: broken.position.get(), detail: broken.detail }))
             }
         };
         for leaf in page.leaf_hashes {
@@ -92,7 +92,7 @@ async fn verify_through(
     // node or checkpoint of a record appended meanwhile is not mistaken for one beyond it.
     let outer_nodes = stored_tree::outer_nodes(pool).await?;
     let largest_checkpoint = stored_checkpoints::largest_size(pool).await?;
-    let records_now = u64::try_from(log_end(pool).await?).unwrap_or(0).max(tree.size());
+    let records_now = log_end(pool).await?.records().max(tree.size());
     if let Err(failure) = stored_tree::beyond(&outer_nodes, records_now)
         .and_then(|()| stored_checkpoints::beyond(largest_checkpoint, records_now))
     {
@@ -106,8 +106,8 @@ async fn verify_through(
     }))
 }
 
-/// The log's last position (0 when it is empty).
-async fn log_end(pool: &AnyPool) -> Result<i64, sqlx::Error> {
+/// The log's last position (0 when it is empty, or holds no position above 0).
+async fn log_end(pool: &AnyPool) -> Result<Position, sqlx::Error> {
     let (last,): (Option<i64>,) = sqlx::query_as("SELECT MAX(position) FROM events").fetch_one(pool).await?;
-    Ok(last.unwrap_or(0))
+    Ok(Position::from_stored(last.unwrap_or(0)).unwrap_or(Position::ZERO))
 }
