@@ -5,11 +5,12 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use sql::Dialect;
 use sqlx::Executor;
 
 use crate::{progress_bar, Throughput, SEED, YEAR};
 use aidledger_demo::DemoRequests;
-use aidledger_server::db::{Backend, Database};
+use aidledger_server::db::Database;
 use aidledger_server::store::writer::begin_write;
 use aidledger_server::store::Store;
 
@@ -43,9 +44,9 @@ pub(crate) async fn store_batched(store: &Store, events: u64, batch: u64) -> any
 
 /// The average size in bytes of the stored records' bodies.
 pub(crate) async fn average_body_bytes(database: &Database) -> anyhow::Result<usize> {
-    let sql = match database.backend {
-        Backend::Sqlite => "SELECT CAST(COALESCE(AVG(LENGTH(CAST(body AS BLOB))), 0) AS BIGINT) FROM events",
-        Backend::Postgres => "SELECT CAST(COALESCE(AVG(OCTET_LENGTH(body)), 0) AS BIGINT) FROM events",
+    let sql = match database.dialect {
+        Dialect::Sqlite => "SELECT CAST(COALESCE(AVG(LENGTH(CAST(body AS BLOB))), 0) AS BIGINT) FROM events",
+        Dialect::Postgres => "SELECT CAST(COALESCE(AVG(OCTET_LENGTH(body)), 0) AS BIGINT) FROM events",
     };
     let (bytes,): (i64,) =
         sqlx::query_as(sql).fetch_one(&database.pool).await.context("measuring the records' size")?;
@@ -62,9 +63,9 @@ pub(crate) async fn plain_inserts(
     body_bytes: usize,
 ) -> anyhow::Result<Throughput> {
     let mut connection = database.connect_one().await?;
-    let position = match database.backend {
-        Backend::Sqlite => "INTEGER",
-        Backend::Postgres => "BIGINT",
+    let position = match database.dialect {
+        Dialect::Sqlite => "INTEGER",
+        Dialect::Postgres => "BIGINT",
     };
     let create = format!(
         "CREATE TABLE {SCRATCH_TABLE} (position {position} PRIMARY KEY, stream TEXT NOT NULL, version BIGINT NOT \
@@ -72,7 +73,7 @@ pub(crate) async fn plain_inserts(
          version), UNIQUE (id))"
     );
     connection.execute(create.as_str()).await.context("creating the scratch table")?;
-    let inserted = insert_rows(&mut connection, rows, batch, body_bytes).await;
+    let inserted = insert_rows(&mut connection, database.dialect, rows, batch, body_bytes).await;
     let dropped = connection.execute(format!("DROP TABLE {SCRATCH_TABLE}").as_str()).await;
     let throughput = inserted?;
     dropped.context("dropping the scratch table")?;
@@ -81,6 +82,7 @@ pub(crate) async fn plain_inserts(
 
 async fn insert_rows(
     connection: &mut sqlx::AnyConnection,
+    dialect: Dialect,
     rows: u64,
     batch: u64,
     body_bytes: usize,
@@ -94,7 +96,7 @@ async fn insert_rows(
     let started = Instant::now();
     let mut position = 0_i64;
     while (position as u64) < rows {
-        begin_write(connection).await.context("beginning a scratch transaction")?;
+        begin_write(connection, dialect).await.context("beginning a scratch transaction")?;
         let end = (position + batch as i64).min(rows as i64);
         while position < end {
             position += 1;

@@ -19,12 +19,11 @@ pub async fn rebuild(database: &Database) -> anyhow::Result<Throughput> {
     let bar = progress_bar(u64::try_from(head).unwrap_or(0), "rebuilding projections");
     let started = Instant::now();
     for projection in ProjectionName::ALL {
-        projections::runner::reset(&mut connection, projection).await?;
+        projections::runner::reset(&mut connection, database.dialect, projection).await?;
     }
-    let reached = catch_up(&mut connection, &database.write_turns, |outcome| {
-        bar.set_position(outcome.checkpoint.max(0) as u64)
-    })
-    .await?;
+    let reached =
+        catch_up(&mut connection, database, |outcome| bar.set_position(outcome.checkpoint.max(0) as u64))
+            .await?;
     let elapsed = started.elapsed();
     bar.finish_and_clear();
     anyhow::ensure!(reached == head, "the projections reached {reached}, not the head {head}");
@@ -36,7 +35,7 @@ pub async fn rebuild(database: &Database) -> anyhow::Result<Throughput> {
 pub async fn verify(database: &Database) -> anyhow::Result<Throughput> {
     eprintln!("verifying the chain and the tree");
     let started = Instant::now();
-    let outcome = aidledger_server::verify::database::verify(&database.pool, None).await?;
+    let outcome = aidledger_server::verify::database::verify(database, None).await?;
     let elapsed = started.elapsed();
     let verified = outcome.map_err(|failure| anyhow::anyhow!("the log does not verify: {failure}"))?;
     Ok(Throughput { events: verified.records, elapsed })

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
+use sql::Dialect;
 
-use aidledger_server::db::{Backend, Database};
+use aidledger_server::db::Database;
 use aidledger_server::projector::committed_head;
 
 /// The database a benchmark runs on.
@@ -55,9 +56,9 @@ impl BenchDatabase {
 
     /// The backend's name, as the table's heading says it.
     pub(crate) fn backend_name(&self) -> &'static str {
-        match self.database.backend {
-            Backend::Sqlite => "SQLite",
-            Backend::Postgres => "PostgreSQL",
+        match self.database.dialect {
+            Dialect::Sqlite => "SQLite",
+            Dialect::Postgres => "PostgreSQL",
         }
     }
 

@@ -9,6 +9,7 @@
 //!   range check every record number must pass.
 //! - [`canonical`]: RFC 8785 canonical JSON of a record, built with explicitly sorted keys.
 //! - [`record`]: the record, its metadata and its SHA-256 hash.
+//! - [`position`]: a record's place in the log, and its checked conversions to the stored integer.
 //! - [`chain`]: verifying the hash chain record by record.
 //! - [`merkle`]: the RFC 9162 Merkle tree over the records' hashes: roots, the append-only frontier,
 //!   inclusion and consistency proofs and their verifiers.
@@ -27,6 +28,7 @@ pub mod errors;
 pub mod events;
 pub mod limits;
 pub mod merkle;
+pub mod position;
 pub mod record;
 pub mod role;
 pub mod rules;
@@ -36,6 +38,7 @@ pub mod values;
 
 pub use errors::{FieldError, RuleBreach};
 pub use events::{Event, EventType};
+pub use position::Position;
 pub use record::{Meta, Record, RecordHash};
 pub use role::Role;
 pub use rules::StreamState;

@@ -9,9 +9,9 @@
 
 use std::collections::{HashMap, HashSet};
 
+use sql::{bounded_add, clamp_figure, insert_rows, Dialect};
 use sqlx::AnyConnection;
 
-use crate::sql::{bounded_add, clamp_figure, insert_rows};
 use crate::ProjectionName;
 
 /// Figure-and-day totals per upsert statement at most (four parameters each).
@@ -44,11 +44,15 @@ impl DailyTotals {
 
     /// Writes every addition into `daily_totals`, and every mark into `beneficiary_marks`, and forgets
     /// them.
-    pub async fn write(&mut self, connection: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    pub async fn write(
+        &mut self,
+        connection: &mut AnyConnection,
+        dialect: Dialect,
+    ) -> Result<(), sqlx::Error> {
         let marks: Vec<_> = self.marks.drain().collect();
         let insert = "INSERT INTO beneficiary_marks (figure, span, period, beneficiary_id)";
         let tail = "ON CONFLICT (figure, span, period, beneficiary_id) DO NOTHING";
-        insert_rows(connection, (insert, tail), 4, &marks, TOTALS_PER_UPSERT_MAX, |query, mark| {
+        insert_rows(connection, dialect, (insert, tail), 4, &marks, TOTALS_PER_UPSERT_MAX, |query, mark| {
             let (figure, span, period, beneficiary_id) = mark;
             Ok::<_, sqlx::Error>(
                 query.bind(*figure).bind(*span).bind(period.as_str()).bind(beneficiary_id.as_str()),
@@ -61,12 +65,20 @@ impl DailyTotals {
             "ON CONFLICT (figure, day) DO UPDATE SET total = {}",
             bounded_add("daily_totals.total", "excluded.total")
         );
-        insert_rows(connection, (insert, &tail), 4, &additions, TOTALS_PER_UPSERT_MAX, |query, addition| {
-            let ((figure, day), (projection, amount)) = addition;
-            Ok::<_, sqlx::Error>(
-                query.bind(projection.as_str()).bind(*figure).bind(day.as_str()).bind(*amount),
-            )
-        })
+        insert_rows(
+            connection,
+            dialect,
+            (insert, &tail),
+            4,
+            &additions,
+            TOTALS_PER_UPSERT_MAX,
+            |query, addition| {
+                let ((figure, day), (projection, amount)) = addition;
+                Ok::<_, sqlx::Error>(
+                    query.bind(projection.as_str()).bind(*figure).bind(day.as_str()).bind(*amount),
+                )
+            },
+        )
         .await?;
         Ok(())
     }

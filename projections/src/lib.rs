@@ -15,7 +15,8 @@
 //! - [`queries`]: the summary report and its traces, tallies, the concern ledger, overdue
 //!   pairings, fund balances and the rows audit trails show.
 //! - [`table`]: the tabular result every query returns, rendered as JSON or CSV by the server.
-//! - [`sql`]: the small SQL helpers shared by models and queries.
+//! - [`sql`]: the projections' own SQL helpers (what the store shares with them is in the `sql`
+//!   crate).
 
 pub mod daily;
 pub mod log_read;

@@ -6,9 +6,10 @@
 //! no insert reads another table, and every update finds its row by key, a row that an earlier event
 //! inserted. So the updates see exactly the rows they would have seen one event at a time.
 
+use sql::{insert_rows, Dialect};
 use sqlx::AnyConnection;
 
-use crate::sql::{bind_all, insert_rows, Param};
+use crate::sql::{bind_all, Param};
 
 /// Values bound per statement at most (well inside both backends' limits).
 const VALUES_PER_INSERT_MAX: usize = 2000;
@@ -38,12 +39,17 @@ impl NewRows {
     }
 
     /// Inserts every row waiting, and forgets them.
-    pub async fn write(&mut self, connection: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    pub async fn write(
+        &mut self,
+        connection: &mut AnyConnection,
+        dialect: Dialect,
+    ) -> Result<(), sqlx::Error> {
         for table in self.tables.drain(..) {
             let rows: Vec<&[Param]> = table.values.chunks(table.columns).collect();
             let rows_per_insert = VALUES_PER_INSERT_MAX / table.columns;
             insert_rows(
                 connection,
+                dialect,
                 (table.insert, ""),
                 table.columns,
                 &rows,

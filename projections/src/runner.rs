@@ -3,12 +3,12 @@
 //! event is applied exactly once however often the process stops. Checkpoints are read after the
 //! write lock is taken, so two runners (or a runner and a rebuild) never apply the same event twice.
 
+use sql::{execute, Dialect};
 use sqlx::{AnyConnection, Executor};
 
 use crate::daily::DailyTotals;
 use crate::log_read;
 use crate::rows::NewRows;
-use crate::sql::{begin_write, execute, is_sqlite};
 use crate::{ProjectionError, ProjectionName, RecordedEvent};
 
 /// Events applied in one transaction at most: enough to share each commit's cost, few enough that the
@@ -39,9 +39,12 @@ where
 }
 
 /// Applies the next batch of events to every projection that is behind.
-pub async fn apply_batch(connection: &mut AnyConnection) -> Result<BatchOutcome, ProjectionError> {
-    execute(connection, begin_write(connection)).await?;
-    match apply_batch_inside(connection).await {
+pub async fn apply_batch(
+    connection: &mut AnyConnection,
+    dialect: Dialect,
+) -> Result<BatchOutcome, ProjectionError> {
+    execute(connection, dialect.begin_write()).await?;
+    match apply_batch_inside(connection, dialect).await {
         Ok(outcome) => {
             execute(connection, "COMMIT").await?;
             Ok(outcome)
@@ -53,8 +56,11 @@ pub async fn apply_batch(connection: &mut AnyConnection) -> Result<BatchOutcome,
     }
 }
 
-async fn apply_batch_inside(connection: &mut AnyConnection) -> Result<BatchOutcome, ProjectionError> {
-    let lock = if is_sqlite(connection) { "" } else { " FOR UPDATE" };
+async fn apply_batch_inside(
+    connection: &mut AnyConnection,
+    dialect: Dialect,
+) -> Result<BatchOutcome, ProjectionError> {
+    let lock = dialect.lock_rows_read();
     let sql = format!("SELECT name, position FROM projection_checkpoints ORDER BY name{lock}");
     let rows: Vec<(String, i64)> = sqlx::query_as(&sql).fetch_all(&mut *connection).await?;
     let mut behind = Vec::with_capacity(rows.len());
@@ -62,7 +68,7 @@ async fn apply_batch_inside(connection: &mut AnyConnection) -> Result<BatchOutco
         behind.push((name.parse::<ProjectionName>().map_err(ProjectionError::Corrupt)?, position));
     }
     let low = behind.iter().map(|(_, position)| *position).min().unwrap_or(0);
-    let records = log_read::records_after(connection, low, BATCH_EVENTS_MAX).await?;
+    let records = log_read::records_after(connection, dialect, low, BATCH_EVENTS_MAX).await?;
     let Some(last) = records.last().map(|(position, _)| *position) else {
         return Ok(BatchOutcome { applied: 0, checkpoint: low });
     };
@@ -78,13 +84,13 @@ async fn apply_batch_inside(connection: &mut AnyConnection) -> Result<BatchOutco
             projection.rows(event, &mut rows, &mut daily);
         }
     }
-    rows.write(connection).await?;
+    rows.write(connection, dialect).await?;
     for event in &events {
         for (projection, _) in behind_at(event.position) {
             projection.apply_changes(connection, event, &mut daily).await?;
         }
     }
-    daily.write(connection).await?;
+    daily.write(connection, dialect).await?;
     sqlx::query("UPDATE projection_checkpoints SET position = $1 WHERE position < $1")
         .bind(last)
         .execute(&mut *connection)
@@ -97,9 +103,10 @@ async fn apply_batch_inside(connection: &mut AnyConnection) -> Result<BatchOutco
 /// rebuilds it from position 1.
 pub async fn reset(
     connection: &mut AnyConnection,
+    dialect: Dialect,
     projection: ProjectionName,
 ) -> Result<(), ProjectionError> {
-    execute(connection, begin_write(connection)).await?;
+    execute(connection, dialect.begin_write()).await?;
     let result: Result<(), sqlx::Error> = async {
         for table in projection.tables() {
             execute(connection, &format!("DELETE FROM {table}")).await?;
@@ -127,8 +134,11 @@ pub async fn reset(
 /// Vacuums every projection's tables and refreshes their planner statistics, after a catch-up that applied
 /// many events (a rebuild, a first start): PostgreSQL plans the report's queries from them, and its
 /// own autovacuum may not have caught up yet. SQLite's plans here do not depend on statistics.
-pub async fn refresh_statistics(connection: &mut AnyConnection) -> Result<(), ProjectionError> {
-    if is_sqlite(connection) {
+pub async fn refresh_statistics(
+    connection: &mut AnyConnection,
+    dialect: Dialect,
+) -> Result<(), ProjectionError> {
+    if dialect == Dialect::Sqlite {
         return Ok(());
     }
     let mut tables: Vec<&str> =

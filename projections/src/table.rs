@@ -2,10 +2,9 @@
 //! JSON objects or as CSV by whoever serves it.
 
 use serde_json::{Map, Value};
+use sql::clamp_figure;
 use sqlx::any::AnyRow;
 use sqlx::Row;
-
-use crate::sql::clamp_figure;
 
 /// How a column is decoded and shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

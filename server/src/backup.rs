@@ -11,8 +11,9 @@ use std::fs::{File, OpenOptions};
 use std::path::Path;
 
 use anyhow::Context;
+use sql::Dialect;
 
-use crate::db::{Backend, Database};
+use crate::db::{Database, DatabaseUrl};
 use crate::signing::NoteVerifier;
 use crate::verify::{self, Outcome};
 
@@ -30,30 +31,21 @@ pub fn sqlite_url(file: &Path) -> String {
 /// Verifies the backup in `file` like `aidledger verify` does (chain, tree, checkpoints with
 /// `verifier`), leaving it as it was: no migration runs on it, and it is closed cleanly.
 pub async fn verify_copy(file: &Path, verifier: Option<&NoteVerifier>) -> anyhow::Result<Outcome> {
-    let database = Database::open(&existing_only(&sqlite_url(file))).await?;
-    let outcome = verify::database::verify(&database.pool, verifier).await;
+    let database = Database::open_url(DatabaseUrl::parse(&sqlite_url(file))?.existing_only()).await?;
+    let outcome = verify::database::verify(&database, verifier).await;
     database.pool.close().await;
     outcome
-}
-
-/// The URL with SQLite told to open an existing file only (a mistyped path must not back up a new,
-/// empty ledger).
-fn existing_only(url: &str) -> String {
-    if url.contains("mode=") {
-        url.to_owned()
-    } else {
-        format!("{url}{}mode=rw", if url.contains('?') { '&' } else { '?' })
-    }
 }
 
 /// Copies the SQLite ledger at `url` into the new file `out`, consistently, while it may be in use;
 /// refuses to overwrite anything, and leaves no partial file behind when the copy fails.
 pub async fn backup(url: &str, out: &Path) -> anyhow::Result<()> {
-    if Backend::of(url)? == Backend::Postgres {
+    let url = DatabaseUrl::parse(url)?;
+    if url.dialect() == Dialect::Postgres {
         anyhow::bail!(POSTGRES_ADVICE);
     }
     let target = out.to_str().with_context(|| format!("{} is not a UTF-8 path", out.display()))?;
-    let database = Database::open(&existing_only(url)).await?;
+    let database = Database::open_url(url.existing_only()).await?;
     // Claiming the name first makes "never overwrite" race-free: VACUUM INTO accepts an empty file.
     if let Err(error) = OpenOptions::new().write(true).create_new(true).open(out) {
         database.pool.close().await;

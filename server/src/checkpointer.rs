@@ -82,8 +82,7 @@ async fn run(store: Store, signer: Arc<NoteSigner>, signed: watch::Sender<u64>) 
     let mut last_signed_at = Instant::now();
     loop {
         let signed_size = *signed.borrow();
-        let behind =
-            head.wait_for(|position| u64::try_from(*position).unwrap_or(0) > signed_size).await.is_ok();
+        let behind = head.wait_for(|position| position.records() > signed_size).await.is_ok();
         if !behind {
             return; // the writer has stopped
         }

@@ -195,7 +195,7 @@ async fn copy_table(
 pub async fn copy(from: &str, to: &str, mut progress: impl FnMut(i64, i64)) -> anyhow::Result<CopyOutcome> {
     let source = Database::open(from).await?;
     source.migrate().await?;
-    let before = read::verify(&source.pool).await.context("verifying the source")?;
+    let before = read::verify(&source.pool, source.dialect).await.context("verifying the source")?;
     if !before.ok {
         bail!(
             "the source does not verify (first bad position {}): {}",
@@ -215,7 +215,7 @@ pub async fn copy(from: &str, to: &str, mut progress: impl FnMut(i64, i64)) -> a
     for table in OTHER_TABLES {
         copy_table(&source, &target, table, |_| {}).await?;
     }
-    let after = read::verify(&target.pool).await.context("verifying the target")?;
+    let after = read::verify(&target.pool, target.dialect).await.context("verifying the target")?;
     if !after.ok || after.head_hash != before.head_hash || after.checked != before.checked {
         bail!(
             "the copy does not verify like the source: source head {} at {}, target head {} at {} ({})",

@@ -2,60 +2,62 @@
 //!
 //! Everything above this module speaks sqlx's `Any` driver with `$1`-style parameters, which both
 //! SQLite and PostgreSQL accept, so the SQL that differs between backends stays small and visible.
+//! The [`Dialect`] is read from the URL here, once, when the database is opened, and carried with
+//! it to whatever writes SQL differently for each backend.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use sql::Dialect;
 use sqlx::any::{install_default_drivers, AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Executor};
 
 /// The database URL used when none is given.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://aidledger.db";
 
-/// Which database engine a URL names.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    /// An embedded SQLite file.
-    Sqlite,
-    /// A PostgreSQL server.
-    Postgres,
+/// A database URL and the dialect its scheme names, read from it once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    url: String,
+    dialect: Dialect,
 }
 
-impl Backend {
-    /// The backend of `url`, from its scheme.
-    pub fn of(url: &str) -> anyhow::Result<Backend> {
-        if url.starts_with("sqlite:") {
-            Ok(Backend::Sqlite)
-        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            Ok(Backend::Postgres)
-        } else {
-            anyhow::bail!("unsupported database URL {url:?}: expected sqlite://FILE or postgres://…")
-        }
+impl DatabaseUrl {
+    /// `url`, when it names a SQLite or PostgreSQL database.
+    pub fn parse(url: &str) -> anyhow::Result<DatabaseUrl> {
+        Ok(DatabaseUrl { url: url.to_owned(), dialect: Dialect::of_url(url)? })
     }
 
-    fn of_connection(connection: &AnyConnection) -> Backend {
-        if connection.backend_name().eq_ignore_ascii_case("sqlite") {
-            Backend::Sqlite
-        } else {
-            Backend::Postgres
+    /// The dialect of the database it names.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// The URL with SQLite told to open an existing file only (where no mode is given already), so
+    /// that a mistyped path opens no new, empty ledger.
+    pub fn existing_only(self) -> DatabaseUrl {
+        if self.dialect != Dialect::Sqlite || self.url.contains("mode=") {
+            return self;
         }
+        let url = format!("{}{}mode=rw", self.url, if self.url.contains('?') { '&' } else { '?' });
+        DatabaseUrl { url, ..self }
     }
 }
 
 /// The URL as handed to the driver: a SQLite file is created when missing.
-fn driver_url(url: &str) -> anyhow::Result<String> {
-    match Backend::of(url)? {
-        Backend::Sqlite if !url.contains("mode=") => {
-            Ok(format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' }))
+fn driver_url(url: &str, dialect: Dialect) -> String {
+    match dialect {
+        Dialect::Sqlite if !url.contains("mode=") => {
+            format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
         }
-        _ => Ok(url.to_owned()),
+        _ => url.to_owned(),
     }
 }
 
-fn options(url: &str) -> anyhow::Result<AnyConnectOptions> {
+fn options(url: &str, dialect: Dialect) -> anyhow::Result<AnyConnectOptions> {
     install_default_drivers();
-    let url = driver_url(url)?;
+    let url = driver_url(url, dialect);
     let options: AnyConnectOptions = url.parse().with_context(|| format!("parsing database URL {url:?}"))?;
     Ok(options.log_statements(tracing::log::LevelFilter::Trace))
 }
@@ -79,8 +81,8 @@ const SQLITE_WRITER_ERASES: &str = "PRAGMA secure_delete = ON; PRAGMA temp_store
 
 /// Per-connection settings. SQLite: WAL, and `synchronous=FULL` so that a commit is durable before it
 /// is acknowledged; a busy timeout for the moments two connections want to write.
-async fn prepare(connection: &mut AnyConnection) -> Result<(), sqlx::Error> {
-    if Backend::of_connection(connection) == Backend::Sqlite {
+async fn prepare(connection: &mut AnyConnection, dialect: Dialect) -> Result<(), sqlx::Error> {
+    if dialect == Dialect::Sqlite {
         let settings = format!(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = {SQLITE_BUSY_MS}; \
              PRAGMA foreign_keys = ON;"
@@ -90,13 +92,13 @@ async fn prepare(connection: &mut AnyConnection) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-/// An open database: its URL, its backend and a pool for reads, migrations and tokens.
+/// An open database: its URL, its dialect and a pool for reads, migrations and tokens.
 #[derive(Clone, Debug)]
 pub struct Database {
     /// The URL it was opened with.
     pub url: String,
-    /// Its engine.
-    pub backend: Backend,
+    /// Its engine, and so the SQL it takes where the backends differ.
+    pub dialect: Dialect,
     /// A pool of connections.
     pub pool: AnyPool,
     /// Turns at SQLite's one write lock for this process's writer, projector and WAL checkpoints.
@@ -114,9 +116,9 @@ pub struct Database {
 pub struct WriteTurns(Option<Arc<tokio::sync::Mutex<()>>>);
 
 impl WriteTurns {
-    /// Turns for `backend`.
-    fn for_backend(backend: Backend) -> Self {
-        WriteTurns((backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(()))))
+    /// Turns for a database of `dialect`.
+    fn for_dialect(dialect: Dialect) -> Self {
+        WriteTurns((dialect == Dialect::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(()))))
     }
 
     /// Waits for this process's turn to write (none on PostgreSQL); the turn ends when it is dropped.
@@ -131,23 +133,31 @@ impl WriteTurns {
 impl Database {
     /// Opens the database `url` names (a SQLite file is created if missing).
     pub async fn open(url: &str) -> anyhow::Result<Database> {
-        let backend = Backend::of(url)?;
+        Database::open_url(DatabaseUrl::parse(url)?).await
+    }
+
+    /// Opens the database `url` names.
+    pub async fn open_url(url: DatabaseUrl) -> anyhow::Result<Database> {
+        let DatabaseUrl { url, dialect } = url;
+        let url = url.as_str();
         let pool = AnyPoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(30))
-            .after_connect(|connection, _| Box::pin(prepare(connection)))
-            .connect_with(options(url)?)
+            .after_connect(move |connection, _| Box::pin(prepare(connection, dialect)))
+            .connect_with(options(url, dialect)?)
             .await
             .with_context(|| format!("opening database {url:?}"))?;
-        Ok(Database { url: url.to_owned(), backend, pool, write_turns: WriteTurns::for_backend(backend) })
+        Ok(Database { url: url.to_owned(), dialect, pool, write_turns: WriteTurns::for_dialect(dialect) })
     }
 
     /// One dedicated connection (the append writer's, the projection runner's).
     pub async fn connect_one(&self) -> anyhow::Result<AnyConnection> {
         let url = &self.url;
-        let mut connection =
-            options(url)?.connect().await.with_context(|| format!("opening database {url:?}"))?;
-        prepare(&mut connection).await.context("preparing a connection")?;
+        let mut connection = options(url, self.dialect)?
+            .connect()
+            .await
+            .with_context(|| format!("opening database {url:?}"))?;
+        prepare(&mut connection, self.dialect).await.context("preparing a connection")?;
         Ok(connection)
     }
 
@@ -156,7 +166,7 @@ impl Database {
     /// connection that writes subject keys, and destroys them).
     pub async fn connect_for_writer(&self) -> anyhow::Result<AnyConnection> {
         let mut connection = self.connect_one().await?;
-        if self.backend == Backend::Sqlite {
+        if self.dialect == Dialect::Sqlite {
             connection
                 .execute(SQLITE_NO_INLINE_CHECKPOINTS)
                 .await
@@ -171,7 +181,7 @@ impl Database {
 
     /// The SQLite database's file, as SQLite names it (`None` on PostgreSQL, or in memory).
     pub async fn sqlite_file(&self) -> anyhow::Result<Option<std::path::PathBuf>> {
-        if self.backend != Backend::Sqlite {
+        if self.dialect != Dialect::Sqlite {
             return Ok(None);
         }
         // (seq, schema name, file): the main schema's file is empty for an in-memory database.
@@ -192,12 +202,12 @@ impl Database {
     /// together, and the runner applies them again. The writer's commits stay fully durable.
     pub async fn connect_for_projections(&self) -> anyhow::Result<AnyConnection> {
         let mut connection = self.connect_one().await?;
-        let relax = match self.backend {
-            Backend::Sqlite => "PRAGMA synchronous = NORMAL",
-            Backend::Postgres => "SET synchronous_commit = off",
+        let relax = match self.dialect {
+            Dialect::Sqlite => "PRAGMA synchronous = NORMAL",
+            Dialect::Postgres => "SET synchronous_commit = off",
         };
         connection.execute(relax).await.context("relaxing the projection connection's commits")?;
-        if self.backend == Backend::Sqlite {
+        if self.dialect == Dialect::Sqlite {
             connection
                 .execute(SQLITE_NO_INLINE_CHECKPOINTS)
                 .await
@@ -209,11 +219,11 @@ impl Database {
 
     /// Applies every migration not yet applied.
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        match self.backend {
-            Backend::Sqlite => {
+        match self.dialect {
+            Dialect::Sqlite => {
                 sqlx::migrate!("../migrations/sqlite").run(&self.pool).await.context("applying migrations")
             }
-            Backend::Postgres => {
+            Dialect::Postgres => {
                 sqlx::migrate!("../migrations/postgres").run(&self.pool).await.context("applying migrations")
             }
         }

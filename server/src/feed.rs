@@ -17,6 +17,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
+use domain::Position;
 use futures_util::Stream;
 use sqlx::AnyPool;
 use tokio::sync::{broadcast, watch};
@@ -50,7 +51,7 @@ pub struct Feed {
 
 impl Feed {
     /// Starts the publisher over `pool`, woken by `commits` (the writer's head after each commit).
-    pub async fn start(pool: AnyPool, commits: watch::Receiver<i64>) -> Result<Feed, sqlx::Error> {
+    pub async fn start(pool: AnyPool, commits: watch::Receiver<Position>) -> Result<Feed, sqlx::Error> {
         let published = committed_head(&pool).await?;
         let (records, _) = broadcast::channel(BUFFER_RECORDS);
         let (head_sender, head) = watch::channel(published);
@@ -117,13 +118,13 @@ struct Publisher {
 }
 
 impl Publisher {
-    async fn run(mut self, mut commits: watch::Receiver<i64>, mut closed: watch::Receiver<bool>) {
+    async fn run(mut self, mut commits: watch::Receiver<Position>, mut closed: watch::Receiver<bool>) {
         let mut local_commit = false;
         loop {
             let published = if self.records.receiver_count() > 0 {
                 self.publish_new().await
             } else {
-                self.follow_head(local_commit.then(|| *commits.borrow())).await
+                self.follow_head(local_commit.then(|| commits.borrow().stored())).await
             };
             if let Err(error) = published {
                 tracing::warn!(%error, "the live feed could not read new records; it tries again");

@@ -7,7 +7,8 @@
 //!
 //! # Layout
 //! - [`app`]: the whole app started in one place (projector, checkpointer, feed, HTTP).
-//! - [`db`]: connecting and migrating; [`contention`]: recognising a database busy past its timeout.
+//! - [`db`]: connecting and migrating, the dialect (crate `sql`) read once from the URL;
+//!   [`contention`]: recognising a database busy past its timeout.
 //! - [`store`]: appending (one writer, group commit), reading and verifying records.
 //! - [`privacy`]: sealing personal fields per subject, the master key, forgetting.
 //! - [`tokens`]: API tokens and the callers they identify; [`principal`]: normalizing the names

@@ -10,12 +10,14 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use domain::Position;
 use projections::runner::{self, BatchOutcome};
 use projections::ProjectionName;
+use sql::Dialect;
 use sqlx::AnyConnection;
 use tokio::sync::watch;
 
-use crate::db::{Backend, Database, WriteTurns};
+use crate::db::Database;
 
 /// How long a query waits for the projections to reach the head before answering from what they
 /// have (and saying how far behind they are).
@@ -33,7 +35,7 @@ const LEADER_LOCK_KEY: i64 = 0x6169_646c_6564_6772;
 #[derive(Clone)]
 pub struct Projector {
     database: Database,
-    head: watch::Receiver<i64>,
+    head: watch::Receiver<Position>,
     checkpoint: watch::Receiver<i64>,
     leader: watch::Receiver<bool>,
     wake: watch::Sender<()>,
@@ -50,22 +52,25 @@ pub struct ProjectionStatus {
     pub lag: i64,
 }
 
-/// Applies batches until every projection has reached the log's head.
+/// Applies batches until every projection has reached the log's head, on `connection` to
+/// `database`, each batch in its turn at the write lock.
 pub async fn catch_up(
     connection: &mut AnyConnection,
-    write_turns: &WriteTurns,
+    database: &Database,
     mut progress: impl FnMut(BatchOutcome),
 ) -> anyhow::Result<i64> {
     let mut applied = 0;
     loop {
-        let turn = write_turns.take().await;
-        let outcome = runner::apply_batch(connection).await.context("applying events to projections")?;
+        let turn = database.write_turns.take().await;
+        let outcome = runner::apply_batch(connection, database.dialect)
+            .await
+            .context("applying events to projections")?;
         drop(turn);
         progress(outcome);
         applied += outcome.applied;
         if outcome.applied == 0 {
             if applied >= STATISTICS_AFTER_EVENTS {
-                if let Err(error) = runner::refresh_statistics(connection).await {
+                if let Err(error) = runner::refresh_statistics(connection, database.dialect).await {
                     tracing::warn!(%error, "could not refresh the projections' planner statistics");
                 }
             }
@@ -89,7 +94,7 @@ async fn lowest_checkpoint(database: &Database) -> anyhow::Result<i64> {
 
 impl Projector {
     /// Starts the runner on `database`, woken by `head` (this process's committed head).
-    pub async fn start(database: &Database, head: watch::Receiver<i64>) -> anyhow::Result<Projector> {
+    pub async fn start(database: &Database, head: watch::Receiver<Position>) -> anyhow::Result<Projector> {
         let connection = database.connect_for_projections().await?;
         let (checkpoint_sender, checkpoint) = watch::channel(lowest_checkpoint(database).await?);
         let (leader_sender, leader) = watch::channel(false);
@@ -109,7 +114,7 @@ impl Projector {
     /// [`CATCH_UP_WAIT`]; answers how many events they are still behind (0 when caught up).
     pub async fn wait_caught_up(&self) -> i64 {
         let deadline = Instant::now() + CATCH_UP_WAIT;
-        let local = *self.head.borrow();
+        let local = self.head.borrow().stored();
         let target = committed_head(&self.database).await.unwrap_or(local).max(local);
         let mut checkpoint = self.checkpoint.clone();
         loop {
@@ -156,8 +161,8 @@ impl Projector {
     /// checkpoint it reached).
     pub async fn rebuild(&self, projection: ProjectionName) -> anyhow::Result<i64> {
         let mut connection = self.database.connect_for_projections().await?;
-        runner::reset(&mut connection, projection).await?;
-        let reached = catch_up(&mut connection, &self.database.write_turns, |_| {}).await?;
+        runner::reset(&mut connection, self.database.dialect, projection).await?;
+        let reached = catch_up(&mut connection, &self.database, |_| {}).await?;
         let _ = self.wake.send(());
         Ok(reached)
     }
@@ -166,7 +171,7 @@ impl Projector {
 /// The runner task's state.
 struct Runner {
     database: Database,
-    head: watch::Receiver<i64>,
+    head: watch::Receiver<Position>,
     woken: watch::Receiver<()>,
     checkpoint: watch::Sender<i64>,
     leader: watch::Sender<bool>,
@@ -175,7 +180,7 @@ struct Runner {
 impl Runner {
     /// Takes the lead if it is free (always, on SQLite, which has one process).
     async fn try_lead(&self, connection: &mut AnyConnection) -> anyhow::Result<bool> {
-        if self.database.backend == Backend::Sqlite {
+        if self.database.dialect == Dialect::Sqlite {
             return Ok(true);
         }
         let (locked,): (bool,) = sqlx::query_as("SELECT pg_try_advisory_lock($1)")
@@ -187,13 +192,14 @@ impl Runner {
     }
 
     async fn run(mut self, mut connection: AnyConnection) {
-        let follows_others = self.database.backend == Backend::Postgres;
+        let follows_others = self.database.dialect == Dialect::Postgres;
         loop {
             if !*self.leader.borrow() {
                 match self.try_lead(&mut connection).await {
                     Ok(true) => {
-                        tracing::info!("this process now applies events to the projections");
+                        // The flag first: whoever reads the log line may ask who leads at once.
                         self.leader.send_replace(true);
+                        tracing::info!("this process now applies events to the projections");
                     }
                     Ok(false) => {
                         tokio::time::sleep(LEADER_RETRY).await;
@@ -213,7 +219,7 @@ impl Runner {
                 }
             }
             let checkpoint = &self.checkpoint;
-            if let Err(error) = catch_up(&mut connection, &self.database.write_turns, |outcome| {
+            if let Err(error) = catch_up(&mut connection, &self.database, |outcome| {
                 checkpoint.send_replace(outcome.checkpoint);
             })
             .await

@@ -105,7 +105,7 @@ async fn checkpoints_signed_with_the_vector_key_are_byte_identical_to_the_vector
     assert_eq!(store.latest_checkpoint().await.unwrap().unwrap().tree_size, 5);
 
     let verifier = NoteVerifier::parse(tree()["verifier_key"].as_str().unwrap()).unwrap();
-    let verified = verify::database::verify(&database.pool, Some(&verifier)).await.unwrap().unwrap();
+    let verified = verify::database::verify(&database, Some(&verifier)).await.unwrap().unwrap();
     assert_eq!((verified.records, verified.checkpoints), (5, 2));
     assert_eq!(verified.root.to_hex(), tree()["roots"]["5"].as_str().unwrap());
 }

@@ -2,6 +2,7 @@
 //! each kind of tampering (a record, a tree node missing, altered or extra, a checkpoint altered or
 //! beyond the log) named at its first position, also where it falls on a page boundary.
 
+use aidledger_server::db::Database;
 use aidledger_server::signing::{key_file, NoteVerifier};
 use aidledger_server::verify::database::{verify_paged, Paging};
 use aidledger_server::verify::{Failure, Outcome, Verified};
@@ -36,8 +37,8 @@ fn verifier_of(app: &TestApp) -> NoteVerifier {
     key_file::load(&app.key_file, None).unwrap().verifier()
 }
 
-async fn pool_of(app: &TestApp) -> AnyPool {
-    aidledger_server::db::Database::open(&app.database_url).await.unwrap().pool
+async fn database_of(app: &TestApp) -> Database {
+    Database::open(&app.database_url).await.unwrap()
 }
 
 /// Lets `table` be edited behind the server's back, as a tamperer with the database's own rights could.
@@ -53,10 +54,10 @@ async fn allow_edits(app: &TestApp, pool: &AnyPool, table: &str) {
 }
 
 /// The outcome with the default pages, insisting every small paging gives the same.
-async fn outcome(pool: &AnyPool, verifier: &NoteVerifier) -> Outcome {
-    let outcome = verify_paged(pool, Some(verifier), Paging::default()).await.unwrap();
+async fn outcome(database: &Database, verifier: &NoteVerifier) -> Outcome {
+    let outcome = verify_paged(database, Some(verifier), Paging::default()).await.unwrap();
     for paging in SMALL_PAGES {
-        let paged = verify_paged(pool, Some(verifier), paging).await.unwrap();
+        let paged = verify_paged(database, Some(verifier), paging).await.unwrap();
         assert_eq!(paged, outcome, "{paging:?}");
     }
     outcome
@@ -81,13 +82,13 @@ async fn execute(pool: &AnyPool, sql: &str, binds: &[&str]) {
 #[tokio::test]
 async fn a_sound_log_verifies_to_the_same_head_root_and_checkpoints_whatever_the_page_sizes() {
     let app = app_with_checkpoints().await;
-    let pool = pool_of(&app).await;
+    let database = database_of(&app).await;
     let records = app.all_records().await;
     let hashes: Vec<RecordHash> = records
         .iter()
         .map(|record| RecordHash::from_hex(record["hash"].as_str().unwrap()).unwrap())
         .collect();
-    let Ok(verified) = outcome(&pool, &verifier_of(&app)).await else { panic!("the log must verify") };
+    let Ok(verified) = outcome(&database, &verifier_of(&app)).await else { panic!("the log must verify") };
     let Verified { records: count, head_hash, root, checkpoints } = verified;
     assert_eq!(count, RECORDS);
     assert_eq!(head_hash, *hashes.last().unwrap());
@@ -103,7 +104,8 @@ async fn a_sound_log_verifies_to_the_same_head_root_and_checkpoints_whatever_the
 #[tokio::test]
 async fn an_altered_or_missing_record_fails_at_its_position_on_and_off_page_boundaries() {
     let app = app_with_checkpoints().await;
-    let pool = pool_of(&app).await;
+    let database = database_of(&app).await;
+    let pool = database.pool.clone();
     let verifier = verifier_of(&app);
     allow_edits(&app, &pool, "events").await;
     // 301 starts a page of 100 (and of 7 does not); 250 is inside both.
@@ -117,7 +119,7 @@ async fn an_altered_or_missing_record_fails_at_its_position_on_and_off_page_boun
         for altered in [body.replacen(',', ", ", 1), body.replacen(',', ",\n", 1)] {
             let sql = format!("UPDATE events SET body = $1 WHERE position = {position}");
             execute(&pool, &sql, &[&altered]).await;
-            let (failed_at, detail) = record_failure(outcome(&pool, &verifier).await);
+            let (failed_at, detail) = record_failure(outcome(&database, &verifier).await);
             assert_eq!(failed_at, position as u64, "{detail}");
             let served = app.get(Who::Auditor, "/v1/verify").await;
             assert_eq!(served.body["first_bad_position"], json!(position), "{}", served.text);
@@ -126,17 +128,17 @@ async fn an_altered_or_missing_record_fails_at_its_position_on_and_off_page_boun
         let sql = format!("UPDATE events SET body = $1 WHERE position = {position}");
         execute(&pool, &sql, &[&body]).await;
     }
-    assert!(outcome(&pool, &verifier).await.is_ok(), "restored");
+    assert!(outcome(&database, &verifier).await.is_ok(), "restored");
 
     execute(&pool, "DELETE FROM events WHERE position = 200", &[]).await;
-    let (failed_at, detail) = record_failure(outcome(&pool, &verifier).await);
+    let (failed_at, detail) = record_failure(outcome(&database, &verifier).await);
     assert_eq!(failed_at, 200);
     assert!(detail.contains("expected position 200, found 201"), "{detail}");
 
     // A whole page of seven records gone: named at its first position whatever the pages.
     let sql = "DELETE FROM events WHERE position >= 8 AND position <= 14";
     assert_eq!(sqlx::query(sql).execute(&pool).await.unwrap().rows_affected(), 7);
-    let (failed_at, detail) = record_failure(outcome(&pool, &verifier).await);
+    let (failed_at, detail) = record_failure(outcome(&database, &verifier).await);
     assert_eq!(failed_at, 8);
     assert!(detail.contains("expected position 8, found 15"), "{detail}");
 }
@@ -144,7 +146,8 @@ async fn an_altered_or_missing_record_fails_at_its_position_on_and_off_page_boun
 #[tokio::test]
 async fn a_tree_node_altered_missing_or_extra_is_named_with_the_positions_it_covers() {
     let app = app_with_checkpoints().await;
-    let pool = pool_of(&app).await;
+    let database = database_of(&app).await;
+    let pool = database.pool.clone();
     let verifier = verifier_of(&app);
     allow_edits(&app, &pool, "merkle_nodes").await;
     let zeros = "00".repeat(32);
@@ -159,7 +162,7 @@ async fn a_tree_node_altered_missing_or_extra_is_named_with_the_positions_it_cov
     // Another hash, a short one, an uppercase one and one of multibyte characters of the right length.
     for altered in [zeros.clone(), "ab".to_owned(), stored.to_uppercase(), "字".repeat(21) + "a"] {
         execute(&pool, node, &[&altered]).await;
-        let (failed_at, detail) = record_failure(outcome(&pool, &verifier).await);
+        let (failed_at, detail) = record_failure(outcome(&database, &verifier).await);
         assert_eq!(failed_at, 97, "{altered}");
         assert!(detail.contains("positions 97–104 does not match"), "{detail}");
     }
@@ -171,30 +174,31 @@ async fn a_tree_node_altered_missing_or_extra_is_named_with_the_positions_it_cov
             .await
             .unwrap();
     execute(&pool, "DELETE FROM merkle_nodes WHERE level = 0 AND node_index = 400", &[]).await;
-    let (failed_at, detail) = record_failure(outcome(&pool, &verifier).await);
+    let (failed_at, detail) = record_failure(outcome(&database, &verifier).await);
     assert_eq!(failed_at, 401);
     assert!(detail.contains("position 401 is missing"), "{detail}");
     execute(&pool, "INSERT INTO merkle_nodes (level, node_index, hash) VALUES (0, 400, $1)", &[&leaf]).await;
-    assert!(outcome(&pool, &verifier).await.is_ok(), "restored");
+    assert!(outcome(&database, &verifier).await.is_ok(), "restored");
 
     for (level, index, position) in [(0, 537, 538), (9, 1, 513), (40, 0, 1)] {
         let sql = format!("INSERT INTO merkle_nodes (level, node_index, hash) VALUES ({level}, {index}, $1)");
         execute(&pool, &sql, &[&zeros]).await;
-        let (failed_at, detail) = record_failure(outcome(&pool, &verifier).await);
+        let (failed_at, detail) = record_failure(outcome(&database, &verifier).await);
         assert_eq!(failed_at, position, "{detail}");
         assert!(detail.contains("lies beyond the log's last record"), "{detail}");
         let sql = format!("DELETE FROM merkle_nodes WHERE level = {level} AND node_index = {index}");
         execute(&pool, &sql, &[]).await;
     }
     execute(&pool, "INSERT INTO merkle_nodes (level, node_index, hash) VALUES (2, -1, $1)", &[&zeros]).await;
-    let (_, detail) = record_failure(outcome(&pool, &verifier).await);
+    let (_, detail) = record_failure(outcome(&database, &verifier).await);
     assert!(detail.contains("a stored tree node has level 2 and index -1"), "{detail}");
 }
 
 #[tokio::test]
 async fn a_checkpoint_altered_or_beyond_the_log_fails_at_its_tree_size() {
     let app = app_with_checkpoints().await;
-    let pool = pool_of(&app).await;
+    let database = database_of(&app).await;
+    let pool = database.pool.clone();
     let verifier = verifier_of(&app);
     let (note,): (String,) =
         sqlx::query_as("SELECT note FROM checkpoints WHERE tree_size = 300").fetch_one(&pool).await.unwrap();
@@ -204,7 +208,7 @@ async fn a_checkpoint_altered_or_beyond_the_log_fails_at_its_tree_size() {
         &[&"00".repeat(32), &note],
     )
     .await;
-    let beyond = outcome(&pool, &verifier).await;
+    let beyond = outcome(&database, &verifier).await;
     assert_eq!(
         beyond,
         Err(Failure::Checkpoint {
@@ -214,10 +218,10 @@ async fn a_checkpoint_altered_or_beyond_the_log_fails_at_its_tree_size() {
     );
     allow_edits(&app, &pool, "checkpoints").await;
     execute(&pool, "DELETE FROM checkpoints WHERE tree_size = 5000", &[]).await;
-    assert!(outcome(&pool, &verifier).await.is_ok());
+    assert!(outcome(&database, &verifier).await.is_ok());
 
     execute(&pool, "UPDATE checkpoints SET root = $1 WHERE tree_size = 300", &[&"00".repeat(32)]).await;
-    match outcome(&pool, &verifier).await {
+    match outcome(&database, &verifier).await {
         Err(Failure::Checkpoint { tree_size: 300, detail }) => {
             assert!(detail.contains("is not the root of the records"), "{detail}")
         }

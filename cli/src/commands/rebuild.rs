@@ -25,7 +25,7 @@ pub async fn run(url: &str, args: RebuildArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let mut connection = database.connect_one().await?;
     for projection in &chosen {
-        projections::runner::reset(&mut connection, *projection).await?;
+        projections::runner::reset(&mut connection, database.dialect, *projection).await?;
     }
     let reached = catch_up_with_progress(&database).await?;
     let seconds = started.elapsed().as_secs_f64();

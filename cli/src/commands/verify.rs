@@ -43,7 +43,7 @@ async fn verify_database(
 ) -> anyhow::Result<ExitCode> {
     let verifier = key.verifier(verifier_key)?;
     let database = open_database(url, Migrations::Apply).await?;
-    Ok(report_outcome(verify::database::verify(&database.pool, verifier.as_ref()).await?))
+    Ok(report_outcome(verify::database::verify(&database, verifier.as_ref()).await?))
 }
 
 fn verify_export(file: &Path, verifier_key: Option<&str>, key: &KeyOptions) -> anyhow::Result<ExitCode> {

@@ -3,11 +3,12 @@
 
 use domain::events::{DisbursementEvent as D, FundEvent as F};
 use domain::Event;
+use sql::bounded_add;
 use sqlx::AnyConnection;
 
 use crate::daily::DailyTotals;
 use crate::rows::NewRows;
-use crate::sql::{bounded_add, name_of, Param};
+use crate::sql::{name_of, Param};
 use crate::{ProjectionName, RecordedEvent};
 
 const PROJECTION: ProjectionName = ProjectionName::Disbursements;

@@ -1,8 +1,8 @@
 //! Fund balances and the read-model rows that audit trails show beside the records.
 
+use sql::bounded_add;
 use sqlx::AnyPool;
 
-use crate::sql::bounded_add;
 use crate::table::{Kind, Table};
 use crate::ProjectionError;
 

@@ -14,10 +14,11 @@ use std::collections::HashMap;
 
 use domain::events::activity::ActivityKind;
 use serde_json::{Map, Value};
+use sql::{bounded_sum, clamp_figure};
 use sqlx::AnyPool;
 
 use super::Period;
-use crate::sql::{bind_all, bounded_sum, clamp_figure, render, Aggregate, Param};
+use crate::sql::{bind_all, render, Aggregate, Param};
 use crate::table::{Cell, Table};
 use crate::ProjectionError;
 

@@ -3,7 +3,7 @@
 //! without folding every disbursement drawn on it.
 
 use domain::events::fund::FundMovement;
-use projections::sql::bounded_sum;
+use sql::bounded_sum;
 use sqlx::AnyConnection;
 
 /// What `fund_id` has committed and paid, as of this transaction: the sum of its movements.

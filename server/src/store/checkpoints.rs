@@ -1,6 +1,7 @@
-//! Signed checkpoints as stored: every one is kept, keyed by its tree size.
+//! Signed checkpoints as stored: every one is kept, keyed by its tree size, which is stored as the
+//! position of the last record it covers (and so converted as a [`Position`]).
 
-use domain::RecordHash;
+use domain::{Position, RecordHash};
 use sqlx::AnyPool;
 
 use super::tree::TreeError;
@@ -22,8 +23,9 @@ type Row = (i64, String, String, String);
 
 fn from_row((tree_size, root, note, signed_at): Row) -> Result<StoredCheckpoint, TreeError> {
     Ok(StoredCheckpoint {
-        tree_size: u64::try_from(tree_size)
-            .map_err(|_| TreeError::Corrupt(format!("a checkpoint of size {tree_size}")))?,
+        tree_size: Position::from_stored(tree_size)
+            .map_err(|_| TreeError::Corrupt(format!("a checkpoint of size {tree_size}")))?
+            .records(),
         root: RecordHash::from_hex(&root).map_err(TreeError::Corrupt)?,
         note,
         signed_at,
@@ -37,8 +39,9 @@ fn from_row((tree_size, root, note, signed_at): Row) -> Result<StoredCheckpoint,
 /// checkpoint before its `ON CONFLICT` is reached (see migration 0009), and PostgreSQL still needs
 /// the `ON CONFLICT` when another process stores the same size at the same moment.
 pub async fn insert(pool: &AnyPool, checkpoint: &StoredCheckpoint) -> Result<StoredCheckpoint, TreeError> {
-    let size = i64::try_from(checkpoint.tree_size)
-        .map_err(|_| TreeError::Corrupt(format!("a checkpoint of size {}", checkpoint.tree_size)))?;
+    let size = Position::after_records(checkpoint.tree_size)
+        .map_err(|_| TreeError::Corrupt(format!("a checkpoint of size {}", checkpoint.tree_size)))?
+        .stored();
     sqlx::query(
         "INSERT INTO checkpoints (tree_size, root, note, signed_at) SELECT $1, $2, $3, $4 \
          WHERE NOT EXISTS (SELECT 1 FROM checkpoints WHERE tree_size = $1) ON CONFLICT (tree_size) DO NOTHING",
@@ -66,12 +69,12 @@ pub async fn latest(pool: &AnyPool) -> Result<Option<StoredCheckpoint>, TreeErro
 
 /// The checkpoint signed at `tree_size`, if one was.
 pub async fn at_size(pool: &AnyPool, tree_size: u64) -> Result<Option<StoredCheckpoint>, TreeError> {
-    let Ok(size) = i64::try_from(tree_size) else {
+    let Ok(head) = Position::after_records(tree_size) else {
         return Ok(None);
     };
     let row: Option<Row> =
         sqlx::query_as("SELECT tree_size, root, note, signed_at FROM checkpoints WHERE tree_size = $1")
-            .bind(size)
+            .bind(head.stored())
             .fetch_optional(pool)
             .await?;
     row.map(from_row).transpose()

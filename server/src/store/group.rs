@@ -15,9 +15,9 @@ use domain::events::{DisbursementEvent, Event, VolunteerEvent};
 use domain::merkle::{MerkleFrontier, Node};
 use domain::record::{Meta, Record, RecordHash};
 use domain::values::Id;
-use domain::{EventType, RuleBreach, StreamKind, StreamName, StreamState};
-use projections::sql::{execute, insert_rows};
+use domain::{EventType, Position, RuleBreach, StreamKind, StreamName, StreamState};
 use serde_json::Value;
+use sql::{execute, insert_rows, Dialect};
 use sqlx::AnyConnection;
 
 use super::known::{Known, Staged, StreamAt};
@@ -34,7 +34,7 @@ const ROWS_PER_INSERT_MAX: usize = 200;
 #[derive(Clone, Copy)]
 pub struct Head {
     /// Its position (0: the log is empty).
-    pub position: i64,
+    pub position: Position,
     /// Its hash (zeros: the log is empty).
     pub hash: RecordHash,
 }
@@ -53,6 +53,7 @@ struct Row {
 /// The state of one group's open transaction.
 pub struct Group<'a> {
     connection: &'a mut AnyConnection,
+    dialect: Dialect,
     keyring: Option<&'a Keyring>,
     known: &'a mut Known,
     frontier: &'a mut MerkleFrontier,
@@ -65,10 +66,13 @@ pub struct Group<'a> {
 }
 
 impl<'a> Group<'a> {
-    /// A group appending after `head`, inside the transaction already begun on `connection`;
-    /// `recorded_ids` are the group's client ids found in the log before it started.
+    /// A group appending after `head`, inside the transaction already begun on `connection` (a
+    /// database of `dialect`); `recorded_ids` are the group's client ids found in the log before it
+    /// started.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         connection: &'a mut AnyConnection,
+        dialect: Dialect,
         keyring: Option<&'a Keyring>,
         known: &'a mut Known,
         frontier: &'a mut MerkleFrontier,
@@ -78,6 +82,7 @@ impl<'a> Group<'a> {
     ) -> Self {
         Group {
             connection,
+            dialect,
             keyring,
             known,
             frontier,
@@ -145,9 +150,9 @@ impl<'a> Group<'a> {
 
     /// Writes what is still buffered (records and tree nodes); answers what the group changed and
     /// its last position, for after the commit.
-    pub async fn finish(mut self) -> Result<(Staged, i64), AppendError> {
+    pub async fn finish(mut self) -> Result<(Staged, Position), AppendError> {
         self.flush_rows().await?;
-        tree::insert_nodes(self.connection, &self.nodes).await.map_err(tree_error)?;
+        tree::insert_nodes(self.connection, self.dialect, &self.nodes).await.map_err(tree_error)?;
         Ok((self.staged, self.head.position))
     }
 
@@ -197,8 +202,9 @@ impl<'a> Group<'a> {
                 })?;
 
             let id = proposed.id.unwrap_or_else(|| Id(uuid::Uuid::now_v7())).to_string();
+            let position = self.head.position.next().map_err(|e| AppendError::Corrupt(e.to_string()))?;
             let record = Record {
-                position: self.head.position + 1,
+                position: position.stored(),
                 stream: stream.clone(),
                 version: current.version + index as i64 + 1,
                 id: id.clone(),
@@ -236,7 +242,7 @@ impl<'a> Group<'a> {
             if let Some((fund_id, movement)) = fund_movement {
                 budget::record(self.connection, record.position, &fund_id.to_string(), movement).await?;
             }
-            self.head = Head { position: record.position, hash };
+            self.head = Head { position, hash };
             self.nodes.extend(self.frontier.push(&hash));
             staged.add_id(id.clone());
             appended.push(Appended { position: record.position, version: record.version, id, hash });
@@ -379,18 +385,26 @@ impl<'a> Group<'a> {
     /// Inserts the buffered rows, many per statement.
     async fn flush_rows(&mut self) -> Result<(), AppendError> {
         let insert = "INSERT INTO events (position, stream, version, id, type, body, hash)";
-        insert_rows(self.connection, (insert, ""), 7, &self.rows, ROWS_PER_INSERT_MAX, |query, row| {
-            Ok::<_, AppendError>(
-                query
-                    .bind(row.position)
-                    .bind(row.stream.as_str())
-                    .bind(row.version)
-                    .bind(row.id.as_str())
-                    .bind(row.event_type)
-                    .bind(row.body.as_str())
-                    .bind(row.hash.as_str()),
-            )
-        })
+        insert_rows(
+            self.connection,
+            self.dialect,
+            (insert, ""),
+            7,
+            &self.rows,
+            ROWS_PER_INSERT_MAX,
+            |query, row| {
+                Ok::<_, AppendError>(
+                    query
+                        .bind(row.position)
+                        .bind(row.stream.as_str())
+                        .bind(row.version)
+                        .bind(row.id.as_str())
+                        .bind(row.event_type)
+                        .bind(row.body.as_str())
+                        .bind(row.hash.as_str()),
+                )
+            },
+        )
         .await?;
         self.rows.clear();
         Ok(())

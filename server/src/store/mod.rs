@@ -32,7 +32,8 @@ pub mod wal;
 pub mod writer;
 
 use anyhow::Context;
-use domain::RecordHash;
+use domain::{Position, RecordHash};
+use sql::Dialect;
 use sqlx::{AnyConnection, AnyPool};
 
 use crate::db::{Database, WriteTurns};
@@ -58,8 +59,9 @@ const SCRUB_WAIT_MAX: std::time::Duration = std::time::Duration::from_secs(30);
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
+    dialect: Dialect,
     writer: mpsc::Sender<writer::AppendJob>,
-    head: watch::Receiver<i64>,
+    head: watch::Receiver<Position>,
     write_turns: WriteTurns,
     /// Asks SQLite's WAL task for a scrub (none on PostgreSQL).
     scrubs: Option<mpsc::Sender<wal::ScrubRequest>>,
@@ -74,18 +76,27 @@ impl Store {
     /// personal field is refused.
     pub async fn open(database: &Database, keyring: Option<Keyring>) -> anyhow::Result<Store> {
         let mut connection = database.connect_for_writer().await?;
-        let (committed, frontier) = tree_caught_up(&mut connection).await?;
+        let dialect = database.dialect;
+        let (committed, frontier) = tree_caught_up(&mut connection, dialect).await?;
         let (head_sender, head) = watch::channel(committed);
         let (sender, receiver) = mpsc::channel(PENDING_APPENDS_MAX);
         let turns = database.write_turns.clone();
-        tokio::spawn(writer::run(connection, receiver, head_sender, frontier, keyring, turns.clone()));
+        tokio::spawn(writer::run(
+            connection,
+            dialect,
+            receiver,
+            head_sender,
+            frontier,
+            keyring,
+            turns.clone(),
+        ));
         let mut scrubs = None;
-        if database.backend == crate::db::Backend::Sqlite {
+        if dialect == Dialect::Sqlite {
             let (scrub_sender, scrub_requests) = mpsc::channel(PENDING_SCRUBS_MAX);
             tokio::spawn(wal::run(database.clone(), head.clone(), scrub_requests));
             scrubs = Some(scrub_sender);
         }
-        Ok(Store { pool: database.pool.clone(), writer: sender, head, write_turns: turns, scrubs })
+        Ok(Store { pool: database.pool.clone(), dialect, writer: sender, head, write_turns: turns, scrubs })
     }
 
     /// The read pool.
@@ -139,7 +150,7 @@ impl Store {
     }
 
     /// The head position as of the last commit, updated after every commit.
-    pub fn head(&self) -> watch::Receiver<i64> {
+    pub fn head(&self) -> watch::Receiver<Position> {
         self.head.clone()
     }
 
@@ -179,12 +190,12 @@ impl Store {
 
     /// Re-verifies the whole chain.
     pub async fn verify(&self) -> anyhow::Result<VerifyReport> {
-        read::verify(&self.pool).await.context("verifying the chain")
+        read::verify(&self.pool, self.dialect).await.context("verifying the chain")
     }
 
     /// How many records the committed log (and so the Merkle tree) holds now.
     pub fn tree_size(&self) -> u64 {
-        u64::try_from(*self.head.borrow()).unwrap_or(0)
+        self.head.borrow().records()
     }
 
     /// The Merkle root of the first `tree_size` records (which must be committed).
@@ -231,11 +242,12 @@ impl Store {
 /// The committed head and the Merkle frontier over it, writing missing tree nodes under the write lock.
 async fn tree_caught_up(
     connection: &mut AnyConnection,
-) -> anyhow::Result<(i64, domain::merkle::MerkleFrontier)> {
-    writer::begin_write(connection).await.context("starting the tree catch-up")?;
+    dialect: Dialect,
+) -> anyhow::Result<(Position, domain::merkle::MerkleFrontier)> {
+    writer::begin_write(connection, dialect).await.context("starting the tree catch-up")?;
     let caught_up = async {
         let committed = writer::committed_head(connection).await?;
-        let frontier = tree::catch_up(connection, u64::try_from(committed).unwrap_or(0)).await?;
+        let frontier = tree::catch_up(connection, dialect, committed.records()).await?;
         sqlx::query("COMMIT").execute(&mut *connection).await?;
         anyhow::Ok((committed, frontier))
     }

@@ -2,7 +2,9 @@
 //! served from their stored canonical bytes, never rebuilt.
 
 use domain::record::{served, RecordHash};
+use domain::Position;
 use serde::Serialize;
+use sql::Dialect;
 use sqlx::AnyPool;
 
 use crate::verify::chain::{CheckedRecords, RECORDS_PER_PAGE};
@@ -119,28 +121,29 @@ pub struct VerifyReport {
 
 /// Walks the whole log as it stands now in position order (pages checked side by side on every
 /// core).
-pub async fn verify(pool: &AnyPool) -> anyhow::Result<VerifyReport> {
+pub async fn verify(pool: &AnyPool, dialect: Dialect) -> anyhow::Result<VerifyReport> {
     let reading = crate::verify::reading_pool(pool).await?;
-    let report = verify_through(&reading).await;
+    let report = verify_through(&reading, dialect).await;
     reading.close().await;
     report
 }
 
-async fn verify_through(pool: &AnyPool) -> anyhow::Result<VerifyReport> {
+async fn verify_through(pool: &AnyPool, dialect: Dialect) -> anyhow::Result<VerifyReport> {
     let head: Option<(i64, String)> =
         sqlx::query_as("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
             .fetch_optional(pool)
             .await?;
     let (head_position, head_hash) = head.unwrap_or((0, RecordHash::ZERO.to_hex()));
-    let mut records = CheckedRecords::start(pool.clone(), head_position, RECORDS_PER_PAGE);
+    let last_position = Position::from_stored(head_position).unwrap_or(Position::ZERO);
+    let mut records = CheckedRecords::start(pool.clone(), dialect, last_position, RECORDS_PER_PAGE);
     let mut checked = 0_i64;
     let mut failure = None;
     while let Some(page) = records.next().await? {
         match page {
             Ok(page) => checked += i64::try_from(page.leaf_hashes.len())?,
             Err(broken) => {
-                checked = i64::try_from(broken.position)?.saturating_sub(1);
-                failure = Some((i64::try_from(broken.position)?, broken.detail));
+                checked = broken.position.stored().saturating_sub(1);
+                failure = Some((broken.position.stored(), broken.detail));
             }
         }
     }

@@ -10,8 +10,8 @@ use domain::merkle::{
     consistency_proof, consistency_proof_node_ids, inclusion_proof, inclusion_proof_node_ids, tree_root,
     MerkleError, MerkleFrontier, Node, NodeId,
 };
-use domain::RecordHash;
-use projections::sql::insert_rows;
+use domain::{Position, RecordHash};
+use sql::{insert_rows, Dialect};
 use sqlx::{Any, AnyConnection, AnyPool, Executor};
 
 /// Most node rows written by one INSERT (three parameters each).
@@ -40,9 +40,13 @@ fn to_i64(value: u64) -> Result<i64, TreeError> {
 }
 
 /// Writes `nodes` (inside the caller's transaction).
-pub async fn insert_nodes(connection: &mut AnyConnection, nodes: &[Node]) -> Result<(), TreeError> {
+pub async fn insert_nodes(
+    connection: &mut AnyConnection,
+    dialect: Dialect,
+    nodes: &[Node],
+) -> Result<(), TreeError> {
     let insert = "INSERT INTO merkle_nodes (level, node_index, hash)";
-    insert_rows(connection, (insert, ""), 3, nodes, NODES_PER_INSERT_MAX, |query, node| {
+    insert_rows(connection, dialect, (insert, ""), 3, nodes, NODES_PER_INSERT_MAX, |query, node| {
         Ok::<_, TreeError>(
             query.bind(i64::from(node.id.level)).bind(to_i64(node.id.index)?).bind(node.hash.to_hex()),
         )
@@ -119,7 +123,11 @@ pub async fn load_frontier(
 /// The frontier of the log's first `head` records, writing whatever nodes are missing from the
 /// records' hashes first (a log that predates the tree, or one appended to by another process).
 /// Runs inside the caller's write transaction.
-pub async fn catch_up(connection: &mut AnyConnection, head: u64) -> Result<MerkleFrontier, TreeError> {
+pub async fn catch_up(
+    connection: &mut AnyConnection,
+    dialect: Dialect,
+    head: u64,
+) -> Result<MerkleFrontier, TreeError> {
     if let Some(frontier) = load_frontier(connection, head).await? {
         return Ok(frontier);
     }
@@ -140,10 +148,12 @@ pub async fn catch_up(connection: &mut AnyConnection, head: u64) -> Result<Merkl
         tracing::info!(from = stored_leaves + 1, to = head, "building the Merkle tree's missing nodes");
     }
     while frontier.size() < head {
+        let covered =
+            Position::after_records(frontier.size()).map_err(|e| TreeError::Corrupt(e.to_string()))?;
         let rows: Vec<(i64, String)> = sqlx::query_as(
             "SELECT position, hash FROM events WHERE position > $1 ORDER BY position LIMIT $2",
         )
-        .bind(to_i64(frontier.size())?)
+        .bind(covered.stored())
         .bind(RECORDS_PER_CATCH_UP_BATCH)
         .fetch_all(&mut *connection)
         .await?;
@@ -152,7 +162,9 @@ pub async fn catch_up(connection: &mut AnyConnection, head: u64) -> Result<Merkl
         }
         let mut nodes = Vec::with_capacity(rows.len() * 2);
         for (position, hash) in rows {
-            if u64::try_from(position).ok() != Some(frontier.size() + 1) {
+            if Position::from_stored(position)
+                != Position::after_records(frontier.size()).and_then(Position::next)
+            {
                 return Err(TreeError::Corrupt(format!(
                     "position {position} follows position {}",
                     frontier.size()
@@ -160,7 +172,7 @@ pub async fn catch_up(connection: &mut AnyConnection, head: u64) -> Result<Merkl
             }
             nodes.extend(frontier.push(&RecordHash::from_hex(&hash).map_err(TreeError::Corrupt)?));
         }
-        insert_nodes(connection, &nodes).await?;
+        insert_nodes(connection, dialect, &nodes).await?;
     }
     Ok(frontier)
 }

@@ -47,7 +47,7 @@ pub(crate) type ScrubRequest = oneshot::Sender<()>;
 /// `scrubs` asks (and once at the start) until the writer stops.
 pub(crate) async fn run(
     database: Database,
-    mut head: watch::Receiver<i64>,
+    mut head: watch::Receiver<domain::Position>,
     mut scrubs: mpsc::Receiver<ScrubRequest>,
 ) {
     let mut connection = match database.connect_one().await {

@@ -15,7 +15,8 @@ use std::collections::HashSet;
 
 use domain::merkle::MerkleFrontier;
 use domain::record::{format_recorded_at, RecordHash};
-use projections::sql::execute;
+use domain::Position;
+use sql::{execute, values_list, Dialect};
 use sqlx::AnyConnection;
 use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot, watch};
@@ -44,13 +45,14 @@ pub struct AppendJob {
     pub reply: oneshot::Sender<Vec<Result<AppendOutcome, AppendError>>>,
 }
 
-/// Runs until every sender is dropped, publishing the log's head position after each commit.
-/// `frontier` is the Merkle tree's frontier over the records committed when the writer starts; each
-/// group waits for its turn in `write_turns`.
+/// Runs until every sender is dropped, publishing the log's head position after each commit, on
+/// `connection` to a database of `dialect`. `frontier` is the Merkle tree's frontier over the records
+/// committed when the writer starts; each group waits for its turn in `write_turns`.
 pub async fn run(
     mut connection: AnyConnection,
+    dialect: Dialect,
     mut jobs: mpsc::Receiver<AppendJob>,
-    head: watch::Sender<i64>,
+    head: watch::Sender<Position>,
     mut frontier: MerkleFrontier,
     keyring: Option<Keyring>,
     write_turns: WriteTurns,
@@ -72,7 +74,7 @@ pub async fn run(
         let all: Vec<&AppendRequest> = group.iter().flat_map(|job| job.requests.iter()).collect();
         let turn = write_turns.take().await;
         let (mut results, committed_head) =
-            commit_group(&mut connection, &all, &mut frontier, &mut known, keyring.as_ref()).await;
+            commit_group(&mut connection, dialect, &all, &mut frontier, &mut known, keyring.as_ref()).await;
         drop(turn);
         if let Some(position) = committed_head {
             head.send_if_modified(|current| {
@@ -90,19 +92,19 @@ pub async fn run(
 }
 
 /// The log's head position as committed now (0 when empty).
-pub async fn committed_head(connection: &mut AnyConnection) -> Result<i64, AppendError> {
+pub async fn committed_head(connection: &mut AnyConnection) -> Result<Position, AppendError> {
     Ok(read_head(connection).await?.position)
 }
 
 /// Starts a transaction that holds the log's write lock from its first statement (SQLite's
 /// `BEGIN IMMEDIATE`), so that the head it reads stays the head until it commits.
-pub async fn begin_write(connection: &mut AnyConnection) -> Result<(), sqlx::Error> {
-    if connection.backend_name().eq_ignore_ascii_case("sqlite") {
-        return execute(connection, "BEGIN IMMEDIATE").await;
+pub async fn begin_write(connection: &mut AnyConnection, dialect: Dialect) -> Result<(), sqlx::Error> {
+    execute(connection, dialect.begin_write()).await?;
+    if dialect == Dialect::Sqlite {
+        return Ok(());
     }
     // PostgreSQL: every process's writer takes the same transaction-scoped advisory lock, so appends
     // from all of them are serialized and commit in position order (no gaps, ever, for readers).
-    execute(connection, "BEGIN").await?;
     sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(APPEND_LOCK_KEY).execute(&mut *connection).await?;
     Ok(())
 }
@@ -111,13 +113,14 @@ pub async fn begin_write(connection: &mut AnyConnection) -> Result<(), sqlx::Err
 /// On failure the transaction is rolled back, `frontier` is put back as it was and nothing stays known.
 async fn commit_group(
     connection: &mut AnyConnection,
+    dialect: Dialect,
     group: &[&AppendRequest],
     frontier: &mut MerkleFrontier,
     known: &mut Known,
     keyring: Option<&Keyring>,
-) -> (Vec<Result<AppendOutcome, AppendError>>, Option<i64>) {
+) -> (Vec<Result<AppendOutcome, AppendError>>, Option<Position>) {
     let before = frontier.clone();
-    match try_commit_group(connection, group, frontier, known, keyring).await {
+    match try_commit_group(connection, dialect, group, frontier, known, keyring).await {
         Ok((results, head)) => (results, Some(head)),
         Err(error) => {
             *frontier = before;
@@ -136,22 +139,24 @@ async fn commit_group(
 /// The group's transaction; an error means it must be rolled back as a whole.
 async fn try_commit_group(
     connection: &mut AnyConnection,
+    dialect: Dialect,
     group: &[&AppendRequest],
     frontier: &mut MerkleFrontier,
     known: &mut Known,
     keyring: Option<&Keyring>,
-) -> Result<(Vec<Result<AppendOutcome, AppendError>>, i64), AppendError> {
-    begin_write(connection).await?;
+) -> Result<(Vec<Result<AppendOutcome, AppendError>>, Position), AppendError> {
+    begin_write(connection, dialect).await?;
     let head = read_head(connection).await?;
-    if frontier.size() != head.position as u64 {
+    if frontier.size() != head.position.records() {
         // Another process appended since (or a commit failed after all): follow the stored tree, and
         // forget what was known, which may be out of date.
-        *frontier = tree::catch_up(connection, head.position as u64).await.map_err(tree_error)?;
+        *frontier = tree::catch_up(connection, dialect, head.position.records()).await.map_err(tree_error)?;
         known.clear();
     }
-    let recorded_ids = recorded_ids(connection, group).await?;
+    let recorded_ids = recorded_ids(connection, dialect, group).await?;
     let recorded_at = format_recorded_at(OffsetDateTime::now_utc());
-    let mut appending = Group::new(connection, keyring, known, frontier, head, recorded_at, recorded_ids);
+    let mut appending =
+        Group::new(connection, dialect, keyring, known, frontier, head, recorded_at, recorded_ids);
     let mut results = Vec::with_capacity(group.len());
     for request in group {
         results.push(appending.append(request).await?);
@@ -165,6 +170,7 @@ async fn try_commit_group(
 /// Which of the client ids in `group` are already in the log.
 async fn recorded_ids(
     connection: &mut AnyConnection,
+    dialect: Dialect,
     group: &[&AppendRequest],
 ) -> Result<HashSet<String>, AppendError> {
     let ids: Vec<String> = group
@@ -175,7 +181,7 @@ async fn recorded_ids(
     let mut recorded = HashSet::new();
     for chunk in ids.chunks(IDS_PER_LOOKUP_MAX) {
         // One row of `chunk.len()` values is a list of `chunk.len()` markers.
-        let markers = projections::sql::values_list(connection, 1, chunk.len());
+        let markers = values_list(dialect, 1, chunk.len());
         let sql = format!("SELECT id FROM events WHERE id IN {markers}");
         let mut query = sqlx::query_as::<_, (String,)>(&sql);
         for id in chunk {
@@ -192,9 +198,10 @@ async fn read_head(connection: &mut AnyConnection) -> Result<Head, AppendError> 
             .fetch_optional(&mut *connection)
             .await?;
     match row {
-        None => Ok(Head { position: 0, hash: RecordHash::ZERO }),
-        Some((position, hash)) => {
-            Ok(Head { position, hash: RecordHash::from_hex(&hash).map_err(AppendError::Corrupt)? })
-        }
+        None => Ok(Head { position: Position::ZERO, hash: RecordHash::ZERO }),
+        Some((position, hash)) => Ok(Head {
+            position: Position::from_stored(position).map_err(|e| AppendError::Corrupt(e.to_string()))?,
+            hash: RecordHash::from_hex(&hash).map_err(AppendError::Corrupt)?,
+        }),
     }
 }

@@ -8,12 +8,13 @@
 //! walk from position 1 checks, and the first failure named is the first in the log.
 
 use domain::chain::ChainVerifier;
-use domain::RecordHash;
+use domain::{Position, RecordHash};
+use sql::Dialect;
 use sqlx::AnyPool;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::records_page::{packing, CheckedRun, RecordsPage, Seam};
+use super::records_page::{CheckedRun, RecordsPage, Seam};
 
 /// Records read per page unless told otherwise.
 pub const RECORDS_PER_PAGE: i64 = 512;
@@ -33,7 +34,7 @@ pub struct CheckedPage {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Break {
     /// Its position (the one expected, when a position is missing).
-    pub position: u64,
+    pub position: Position,
     /// What is wrong.
     pub detail: String,
 }
@@ -44,24 +45,26 @@ type PageCheck = JoinHandle<anyhow::Result<CheckedRun>>;
 pub struct CheckedRecords {
     pages: mpsc::Receiver<anyhow::Result<PageCheck>>,
     reader: JoinHandle<()>,
-    next_position: i64,
+    next_position: Position,
     prev_hash: RecordHash,
     broken: bool,
 }
 
 impl CheckedRecords {
-    /// Starts reading and checking the log in `pool` from position 1 up to `last_position`,
-    /// `records_per_page` at a time ([`RECORDS_PER_PAGE`] is a good choice). Records appended
-    /// meanwhile beyond `last_position` are not read.
-    pub fn start(pool: AnyPool, last_position: i64, records_per_page: i64) -> Self {
+    /// Starts reading and checking the log in `pool` (a database of `dialect`) from position 1 up to
+    /// `last_position`, `records_per_page` at a time ([`RECORDS_PER_PAGE`] is a good choice). Records
+    /// appended meanwhile beyond `last_position` are not read.
+    pub fn start(pool: AnyPool, dialect: Dialect, last_position: Position, records_per_page: i64) -> Self {
         let (sender, pages) = mpsc::channel(PAGES_AHEAD);
         let reader = tokio::spawn(async move {
-            if let Err(error) = start_pages(&pool, last_position, records_per_page.max(1), &sender).await {
+            if let Err(error) =
+                start_pages((&pool, dialect), last_position.stored(), records_per_page.max(1), &sender).await
+            {
                 // The receiver may be gone already; then nobody wants the error either.
                 let _ = sender.send(Err(error)).await;
             }
         });
-        Self { pages, reader, next_position: 1, prev_hash: RecordHash::ZERO, broken: false }
+        Self { pages, reader, next_position: Position::FIRST, prev_hash: RecordHash::ZERO, broken: false }
     }
 
     /// The next page in position order: `None` after the last, `Some(Err(_))` for the first break
@@ -84,25 +87,30 @@ impl CheckedRecords {
 
     /// Holds `run` to the pages before it.
     fn join(&mut self, run: CheckedRun) -> Result<CheckedPage, Break> {
-        let to_break =
-            |position: i64, detail: String| Break { position: u64::try_from(position).unwrap_or(0), detail };
+        let expected = self.next_position;
         if let Some(Seam { position, prev_hash }) = &run.seam {
-            if *position != self.next_position {
-                let detail = format!("expected position {}, found {position}", self.next_position);
-                return Err(to_break(self.next_position, detail));
+            if *position != expected.stored() {
+                let detail = format!("expected position {expected}, found {position}");
+                return Err(Break { position: expected, detail });
             }
             // The first record's own fault first (a body that is not canonical has no link to hold).
             let fails_itself = run.failure.as_ref().is_some_and(|(failed_at, _)| failed_at == position);
             if !fails_itself && !self.prev_hash.matches_hex(prev_hash.as_bytes()) {
                 let detail = format!("prev_hash {prev_hash} does not match the previous record's hash");
-                return Err(to_break(*position, detail));
+                return Err(Break { position: expected, detail });
             }
         }
         if let Some((position, detail)) = run.failure {
-            return Err(to_break(position, detail));
+            // A position as the chain check counted it, from the store: named as 0 if it is none.
+            return Err(Break {
+                position: Position::from_stored(position).unwrap_or(Position::ZERO),
+                detail,
+            });
         }
         if !run.leaf_hashes.is_empty() {
-            self.next_position += i64::try_from(run.leaf_hashes.len()).unwrap_or(i64::MAX);
+            self.next_position = expected
+                .advanced(run.leaf_hashes.len())
+                .map_err(|error| Break { position: expected, detail: error.to_string() })?;
             self.prev_hash = run.last_hash;
         }
         Ok(CheckedPage { leaf_hashes: run.leaf_hashes, last_hash: run.last_hash })
@@ -118,12 +126,11 @@ impl Drop for CheckedRecords {
 /// Starts a task reading and checking each page, in position order, until the log ends or nobody
 /// is listening.
 async fn start_pages(
-    pool: &AnyPool,
+    (pool, dialect): (&AnyPool, Dialect),
     last_position: i64,
     records_per_page: i64,
     pages: &mpsc::Sender<anyhow::Result<PageCheck>>,
 ) -> anyhow::Result<()> {
-    let packing = packing(pool);
     let (first,): (Option<i64>,) = sqlx::query_as("SELECT MIN(position) FROM events").fetch_one(pool).await?;
     if first.is_some_and(|first| first < 1) {
         // A stray position 0 or below: one page read from below it, checked from position 1, names it.
@@ -139,7 +146,7 @@ async fn start_pages(
     let mut from = 1_i64;
     while from <= last_position {
         let to = from.saturating_add(records_per_page - 1).min(last_position);
-        let check = tokio::spawn(RecordsPage::read_and_check(pool.clone(), packing, from, to));
+        let check = tokio::spawn(RecordsPage::read_and_check(pool.clone(), dialect, from, to));
         if pages.send(Ok(check)).await.is_err() {
             return Ok(());
         }

@@ -6,13 +6,15 @@
 //! and the recomputed tree is only its frontier (one hash per level).
 
 use domain::merkle::MerkleFrontier;
-use domain::RecordHash;
+use domain::{Position, RecordHash};
+use sql::Dialect;
 use sqlx::AnyPool;
 
 use super::chain::{CheckedRecords, RECORDS_PER_PAGE};
 use super::stored_checkpoints::{self, StoredCheckpoints, CHECKPOINTS_PER_PAGE};
 use super::stored_tree::{self, StoredTreeCheck, NODES_PER_PAGE};
 use super::{Failure, Outcome, Verified};
+use crate::db::Database;
 use crate::signing::NoteVerifier;
 
 /// How many rows each read takes: the memory a verification holds is a few pages of each.
@@ -32,34 +34,35 @@ impl Default for Paging {
     }
 }
 
-/// Verifies the log in `pool`; the checkpoints' signatures with `verifier`, which is needed only when
-/// checkpoints are stored. The failure named is the first met walking the log from position 1.
-pub async fn verify(pool: &AnyPool, verifier: Option<&NoteVerifier>) -> anyhow::Result<Outcome> {
-    verify_paged(pool, verifier, Paging::default()).await
+/// Verifies the log in `database`; the checkpoints' signatures with `verifier`, which is needed only
+/// when checkpoints are stored. The failure named is the first met walking the log from position 1.
+pub async fn verify(database: &Database, verifier: Option<&NoteVerifier>) -> anyhow::Result<Outcome> {
+    verify_paged(database, verifier, Paging::default()).await
 }
 
 /// [`verify`], reading pages of the sizes `paging` gives (the outcome does not depend on them).
 pub async fn verify_paged(
-    pool: &AnyPool,
+    database: &Database,
     verifier: Option<&NoteVerifier>,
     paging: Paging,
 ) -> anyhow::Result<Outcome> {
-    let reading = super::reading_pool(pool).await?;
-    let outcome = verify_through(&reading, verifier, paging).await;
+    let reading = super::reading_pool(&database.pool).await?;
+    let outcome = verify_through(&reading, database.dialect, verifier, paging).await;
     reading.close().await;
     outcome
 }
 
 async fn verify_through(
     pool: &AnyPool,
+    dialect: Dialect,
     verifier: Option<&NoteVerifier>,
     paging: Paging,
 ) -> anyhow::Result<Outcome> {
     // The log as it stands now; records appended while it is checked are left for the next time.
     let last_position = log_end(pool).await?;
-    let size = u64::try_from(last_position).unwrap_or(0);
-    let mut records = CheckedRecords::start(pool.clone(), last_position, paging.records);
-    let mut nodes = StoredTreeCheck::start(pool.clone(), size, paging.nodes);
+    let size = last_position.records();
+    let mut records = CheckedRecords::start(pool.clone(), dialect, last_position, paging.records);
+    let mut nodes = StoredTreeCheck::start(pool.clone(), dialect, size, paging.nodes);
     let mut checkpoints = StoredCheckpoints::new(pool, verifier, size, paging.checkpoints);
     let mut tree = MerkleFrontier::new();
     let mut head_hash = RecordHash::ZERO;
@@ -70,7 +73,7 @@ async fn verify_through(
         let page = match page {
             Ok(page) => page,
             Err(broken) => {
-                return Ok(Err(Failure::Record { position: broken.position, detail: broken.detail }))
+                return Ok(Err(Failure::Record { position: broken.position.get(), detail: broken.detail }))
             }
         };
         for leaf in page.leaf_hashes {
@@ -89,7 +92,7 @@ async fn verify_through(
     // node or checkpoint of a record appended meanwhile is not mistaken for one beyond it.
     let outer_nodes = stored_tree::outer_nodes(pool).await?;
     let largest_checkpoint = stored_checkpoints::largest_size(pool).await?;
-    let records_now = u64::try_from(log_end(pool).await?).unwrap_or(0).max(tree.size());
+    let records_now = log_end(pool).await?.records().max(tree.size());
     if let Err(failure) = stored_tree::beyond(&outer_nodes, records_now)
         .and_then(|()| stored_checkpoints::beyond(largest_checkpoint, records_now))
     {
@@ -103,8 +106,8 @@ async fn verify_through(
     }))
 }
 
-/// The log's last position (0 when it is empty).
-async fn log_end(pool: &AnyPool) -> Result<i64, sqlx::Error> {
+/// The log's last position (0 when it is empty, or holds no position above 0).
+async fn log_end(pool: &AnyPool) -> Result<Position, sqlx::Error> {
     let (last,): (Option<i64>,) = sqlx::query_as("SELECT MAX(position) FROM events").fetch_one(pool).await?;
-    Ok(last.unwrap_or(0))
+    Ok(Position::from_stored(last.unwrap_or(0)).unwrap_or(Position::ZERO))
 }

@@ -28,12 +28,6 @@ use sqlx::AnyPool;
 /// Connections a verification reads through.
 const READING_CONNECTIONS: u32 = 4;
 
-/// Whether `pool` is to SQLite (from its URL, without taking a connection).
-fn is_sqlite(pool: &AnyPool) -> bool {
-    crate::db::Backend::of(pool.connect_options().database_url.as_str())
-        .is_ok_and(|backend| backend == crate::db::Backend::Sqlite)
-}
-
 /// A small pool of its own for one verification, to the database `pool` opens: the pages it reads
 /// fill these few connections' caches rather than every connection of the shared pool, and that
 /// memory goes when the verification closes it.

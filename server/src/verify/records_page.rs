@@ -1,24 +1,22 @@
-//! One page of the log's records: read in one row where it can be, and its chain checked on a
-//! blocking thread apart from the pages around it.
+//! One page of the log's records: read in one packed row where it can be (see [`sql::packed`]), and
+//! its chain checked on a blocking thread apart from the pages around it.
 
 use domain::canonical_text;
 use domain::chain::ChainVerifier;
 use domain::merkle::leaf_hash;
 use domain::RecordHash;
+use sql::{Dialect, PackedQuery, PackedRows};
 use sqlx::AnyPool;
+
+/// The log's records as a packed page reads them: position, body and hash.
+const RECORDS: PackedQuery<2> =
+    PackedQuery { table: "events", key: "position", columns: ["body", "hash"], equal: None };
 
 /// A page of records as read.
 pub enum RecordsPage {
-    /// `count` records run together into one text, `position`, `body` and `hash` each followed by a
-    /// line feed but the last (read in one row, which saves most of the cost of reading them). Sound
-    /// because canonical JSON and hex never hold a raw line feed: the text is taken only when it has
-    /// exactly three fields per record.
-    Packed {
-        /// How many records.
-        count: usize,
-        /// Their fields, run together.
-        text: String,
-    },
+    /// Every record of the page's positions, read in one row (which saves most of the cost of
+    /// reading them): body and hash.
+    Packed(PackedRows<2>),
     /// The records one row each (read when a range is not whole or a field holds a line feed).
     Rows(Vec<(i64, String, String)>),
 }
@@ -45,26 +43,18 @@ pub struct CheckedRun {
     pub failure: Option<(i64, String)>,
 }
 
-/// The aggregate that runs records together in position order, on `pool`'s backend.
-pub fn packing(pool: &AnyPool) -> &'static str {
-    if super::is_sqlite(pool) {
-        "group_concat(position || char(10) || body || char(10) || hash, char(10))"
-    } else {
-        "string_agg(position::text || E'\\n' || body || E'\\n' || hash, E'\\n' ORDER BY position)"
-    }
-}
-
 impl RecordsPage {
-    /// The records of positions `from` to `to`, checked ([`check`](Self::check) without a verifier):
-    /// read packed when that can be had, and again row by row when a packed page fails.
+    /// The records of positions `from` to `to` in `pool` (a database of `dialect`), checked
+    /// ([`check`](Self::check) without a verifier): read packed when that can be had, and again row
+    /// by row when a packed page fails.
     pub async fn read_and_check(
         pool: AnyPool,
-        packing: &'static str,
+        dialect: Dialect,
         from: i64,
         to: i64,
     ) -> anyhow::Result<CheckedRun> {
-        let page = RecordsPage::read(&pool, packing, from, to).await?;
-        let is_packed = matches!(page, RecordsPage::Packed { .. });
+        let page = RecordsPage::read(&pool, dialect, from, to).await?;
+        let is_packed = matches!(page, RecordsPage::Packed(_));
         let run = tokio::task::spawn_blocking(move || page.check(None)).await?;
         if run.failure.is_none() || !is_packed {
             return Ok(run);
@@ -73,17 +63,12 @@ impl RecordsPage {
         Ok(tokio::task::spawn_blocking(move || page.check(None)).await?)
     }
 
-    /// The records of positions `from` to `to`: packed (with the aggregate `packing`) when every
-    /// position is there and no field holds a line feed, else row by row.
-    async fn read(pool: &AnyPool, packing: &str, from: i64, to: i64) -> Result<RecordsPage, sqlx::Error> {
-        let packed_sql =
-            format!("SELECT COUNT(*), {packing} FROM events WHERE position >= $1 AND position <= $2");
-        let (count, text): (i64, Option<String>) =
-            sqlx::query_as(&packed_sql).bind(from).bind(to).fetch_one(pool).await?;
-        if let (Some(text), Ok(count)) = (text, usize::try_from(count)) {
-            let whole = i64::try_from(count).is_ok_and(|count| count == to - from + 1);
-            if whole && text.bytes().filter(|&b| b == b'\n').count() + 1 == count * 3 {
-                return Ok(RecordsPage::Packed { count, text });
+    /// The records of positions `from` to `to`: packed when every position is there and no field
+    /// holds a line feed, else row by row.
+    async fn read(pool: &AnyPool, dialect: Dialect, from: i64, to: i64) -> Result<RecordsPage, sqlx::Error> {
+        if let Some(packed) = RECORDS.read(pool, dialect, from..to.saturating_add(1)).await? {
+            if i64::try_from(packed.len()).is_ok_and(|count| count == to - from + 1) {
+                return Ok(RecordsPage::Packed(packed));
             }
         }
         Ok(RecordsPage::Rows(RecordsPage::rows(pool, from, to).await?))
@@ -103,17 +88,8 @@ impl RecordsPage {
     /// Calls `each` with every record's position, body and hash, in order, until it fails.
     fn try_for_each<E>(&self, mut each: impl FnMut(i64, &str, &str) -> Result<(), E>) -> Result<(), E> {
         match self {
-            RecordsPage::Packed { count, text } => {
-                let mut fields = text.split('\n');
-                for _ in 0..*count {
-                    let (Some(position), Some(body), Some(hash)) =
-                        (fields.next(), fields.next(), fields.next())
-                    else {
-                        break;
-                    };
-                    each(position.parse().unwrap_or(i64::MIN), body, hash)?;
-                }
-                Ok(())
+            RecordsPage::Packed(packed) => {
+                packed.rows().try_for_each(|(position, [body, hash])| each(position, body, hash))
             }
             RecordsPage::Rows(rows) => {
                 rows.iter().try_for_each(|(position, body, hash)| each(*position, body, hash))

@@ -3,10 +3,12 @@
 //!
 //! A [`MerkleFrontier`](domain::merkle::MerkleFrontier) fed the records' leaf hashes completes each
 //! level's nodes in index order, so each level is read from the store as its own ordered stream of
-//! pages (read ahead by a task per level) and compared node by node: none missing, none different,
-//! and at the end none stored outside the tree.
+//! pages (read ahead by a task per level, each packed into one row where it can be: see
+//! [`sql::packed`]) and compared node by node: none missing, none different, and at the end none
+//! stored outside the tree.
 
 use domain::merkle::{Node, NodeId};
+use sql::{Dialect, PackedQuery};
 use sqlx::AnyPool;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -72,11 +74,12 @@ struct LevelNodes {
 }
 
 impl LevelNodes {
-    fn start(pool: AnyPool, packing: &'static str, level: u8, size: u64, nodes_per_page: i64) -> Self {
+    fn start(pool: AnyPool, dialect: Dialect, level: u8, size: u64, nodes_per_page: i64) -> Self {
         let (sender, pages) = mpsc::channel(PAGES_AHEAD);
         let index_end = i64::try_from(size >> level).unwrap_or(i64::MAX);
         let reader = tokio::spawn(async move {
-            if let Err(error) = read_level(&pool, packing, level, index_end, nodes_per_page, &sender).await {
+            if let Err(error) = read_level((&pool, dialect), level, index_end, nodes_per_page, &sender).await
+            {
                 let _ = sender.send(Err(error)).await;
             }
         });
@@ -105,55 +108,48 @@ impl Drop for LevelNodes {
     }
 }
 
-/// The aggregate that runs a range's nodes together, `index,hash,index,hash…`, in index order, on
-/// `pool`'s backend: SQLite's takes the order of its primary-key range scan and is not asked to sort
-/// again (which costs more than the read), PostgreSQL's sorts. The indices in the text are held to
-/// their order either way, and a page out of order is read again row by row.
-fn packing(pool: &AnyPool) -> &'static str {
-    if super::is_sqlite(pool) {
-        "group_concat(node_index || ',' || hash, ',')"
-    } else {
-        "string_agg(node_index::text || ',' || hash, ',' ORDER BY node_index)"
+/// The hashes of `level`'s nodes of the indices `from` to `to` (exclusive), run together, when they
+/// can be read in one packed row: every index there, in order, and every hash 64 bytes.
+async fn read_packed(
+    (pool, dialect): (&AnyPool, Dialect),
+    level: u8,
+    from: i64,
+    to: i64,
+) -> Result<Option<Vec<u8>>, sqlx::Error> {
+    let nodes = PackedQuery {
+        table: "merkle_nodes",
+        key: "node_index",
+        columns: ["hash"],
+        equal: Some(("level", i64::from(level))),
+    };
+    let Some(packed) = nodes.read(pool, dialect, from..to).await? else { return Ok(None) };
+    if usize::try_from(to - from).ok() != Some(packed.len()) {
+        return Ok(None);
     }
-}
-
-/// The hashes of `packed` (`index,hash,…` as [`packing`] runs them together) when it holds exactly
-/// the indices from `from` to `to` (exclusive) in order, each with 64 bytes of hash.
-fn unpack(packed: &str, from: i64, to: i64) -> Option<Vec<u8>> {
-    let count = usize::try_from(to - from).ok()?;
-    let mut hashes = Vec::with_capacity(count * 64);
-    let mut fields = packed.split(',');
-    for index in from..to {
-        let stored_index: i64 = fields.next()?.parse().ok()?;
-        let hash = fields.next()?;
-        if stored_index != index || hash.len() != 64 {
-            return None;
+    let mut hashes = Vec::with_capacity(packed.len() * 64);
+    for (_, [hash]) in packed.rows() {
+        if hash.len() != 64 {
+            return Ok(None);
         }
         hashes.extend_from_slice(hash.as_bytes());
     }
-    fields.next().is_none().then_some(hashes)
+    Ok(Some(hashes))
 }
 
 /// Reads `level`'s nodes of the indices below `index_end`, `nodes_per_page` at a time: packed into
 /// one row when the range is whole (every index there, in order, every hash 64 bytes), else row by
 /// row.
 async fn read_level(
-    pool: &AnyPool,
-    packing: &str,
+    (pool, dialect): (&AnyPool, Dialect),
     level: u8,
     index_end: i64,
     nodes_per_page: i64,
     pages: &mpsc::Sender<Result<Page, sqlx::Error>>,
 ) -> Result<(), sqlx::Error> {
-    let packed_sql = format!(
-        "SELECT {packing} FROM merkle_nodes WHERE level = $1 AND node_index >= $2 AND node_index < $3"
-    );
     let mut from = 0_i64;
     while from < index_end {
         let to = from.saturating_add(nodes_per_page).min(index_end);
-        let (packed,): (Option<String>,) =
-            sqlx::query_as(&packed_sql).bind(i64::from(level)).bind(from).bind(to).fetch_one(pool).await?;
-        let page = match packed.and_then(|packed| unpack(&packed, from, to)) {
+        let page = match read_packed((pool, dialect), level, from, to).await? {
             Some(hashes) => Page::Packed { first_index: from, hashes },
             None => Page::Rows(
                 sqlx::query_as(
@@ -178,20 +174,20 @@ async fn read_level(
 /// The stored tree, compared level by level with the nodes a frontier completes.
 pub struct StoredTreeCheck {
     pool: AnyPool,
-    packing: &'static str,
+    dialect: Dialect,
     size: u64,
     nodes_per_page: i64,
     levels: Vec<LevelNodes>,
 }
 
 impl StoredTreeCheck {
-    /// Starts reading the nodes of the tree of the first `size` records stored in `pool`, each level
-    /// `nodes_per_page` nodes at a time ([`NODES_PER_PAGE`] is a good choice).
-    pub fn start(pool: AnyPool, size: u64, nodes_per_page: i64) -> Self {
+    /// Starts reading the nodes of the tree of the first `size` records stored in `pool` (a database
+    /// of `dialect`), each level `nodes_per_page` nodes at a time ([`NODES_PER_PAGE`] is a good
+    /// choice).
+    pub fn start(pool: AnyPool, dialect: Dialect, size: u64, nodes_per_page: i64) -> Self {
         let nodes_per_page = nodes_per_page.max(1);
-        let packing = packing(&pool);
-        let leaves = LevelNodes::start(pool.clone(), packing, 0, size, nodes_per_page);
-        Self { pool, packing, size, nodes_per_page, levels: vec![leaves] }
+        let leaves = LevelNodes::start(pool.clone(), dialect, 0, size, nodes_per_page);
+        Self { pool, dialect, size, nodes_per_page, levels: vec![leaves] }
     }
 
     /// Compares the next stored node of `node`'s level with `node`, which the recomputed tree has just
@@ -202,7 +198,7 @@ impl StoredTreeCheck {
             let next_level = u8::try_from(self.levels.len())?;
             let nodes = LevelNodes::start(
                 self.pool.clone(),
-                self.packing,
+                self.dialect,
                 next_level,
                 self.size,
                 self.nodes_per_page,
