@@ -59,6 +59,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token { command } => commands::token::run(&url, command).await?,
         Command::Verify(args) => return commands::verify::run(&url, args).await,
         Command::Export(args) => commands::export::run(&url, args).await?,
+        Command::Import(args) => return commands::import::run(&url, args).await,
         Command::Backup(args) => return commands::backup::run(&url, args).await,
         Command::Keygen(args) => commands::keygen::run(args)?,
         Command::Report(args) => commands::report::run(&url, args).await?,

@@ -18,6 +18,7 @@
 //! - [`projector`]: the projection runner, following every commit.
 //! - [`feed`]: the live feed of records: catch-up from the database, then a bounded broadcast.
 //! - [`http`]: the API.
+//! - [`import`]: reading spreadsheets (CSV, UTF-8 or GB18030) and JSONL into appends, for bulk import.
 //! - [`verify`]: verifying the log's chain, tree and checkpoints, in the database or in an export.
 //! - [`export`]: writing an export and its checkpoint.
 //! - [`backup`]: a consistent online copy of a SQLite ledger.
@@ -32,6 +33,7 @@ pub mod db;
 pub mod export;
 pub mod feed;
 pub mod http;
+pub mod import;
 pub(crate) mod principal;
 pub mod privacy;
 pub mod projector;

@@ -126,7 +126,7 @@ pub async fn create(pool: &AnyPool, role: Role, principal: &str) -> anyhow::Resu
 /// that no byte-by-byte comparison of secret material happens in our code, and so that a database
 /// whose text comparison is looser than byte equality (a collation, trailing spaces) can never let a
 /// near miss through.
-pub(crate) async fn authenticate(pool: &AnyPool, secret: &str) -> anyhow::Result<Option<Caller>> {
+pub async fn authenticate(pool: &AnyPool, secret: &str) -> anyhow::Result<Option<Caller>> {
     let computed = secret_hash(secret);
     let row: Option<(String, String, String)> = sqlx::query_as(
         "SELECT secret_hash, role, principal FROM tokens WHERE secret_hash = $1 AND revoked_at IS NULL",

@@ -5,6 +5,7 @@ pub mod bench;
 pub mod copy;
 pub mod demo;
 pub mod export;
+pub mod import;
 pub mod keygen;
 pub mod migrate;
 pub mod rebuild;
@@ -39,6 +40,10 @@ pub enum Command {
     /// the copy like `verify` does (exit 0, 1 naming the first bad position, 2 on other errors). For
     /// PostgreSQL, use pg_dump or pg_basebackup (see the README).
     Backup(backup::BackupArgs),
+    /// Import a file of past records (CSV from a spreadsheet, UTF-8 or GB18030, or JSONL), every row
+    /// checked first and all appended in one transaction or none: exit 0 when imported (or, with
+    /// --dry-run, when every row is good), 1 when any row is bad (each printed), 2 on other errors.
+    Import(import::ImportArgs),
     /// Create the checkpoint signing key (refusing to overwrite one) and print its verifier key.
     Keygen(keygen::KeygenArgs),
     /// Print the summary report's figures for a period (after bringing the projections up to date).

@@ -122,7 +122,7 @@ pub fn parse(body: &Value, kind: StreamKind, events_max: usize) -> Result<Append
     }
 }
 
-fn parse_event(
+pub(crate) fn parse_event(
     value: &Value,
     kind: StreamKind,
     pointer: &str,

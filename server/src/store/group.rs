@@ -148,12 +148,12 @@ impl<'a> Group<'a> {
         }
     }
 
-    /// Writes what is still buffered (records and tree nodes); answers what the group changed and
-    /// its last position, for after the commit.
-    pub async fn finish(mut self) -> Result<(Staged, Position), AppendError> {
+    /// Writes what is still buffered (records and tree nodes); answers what the group changed, for
+    /// after the commit, and the log's head after its last record.
+    pub async fn finish(mut self) -> Result<(Staged, Head), AppendError> {
         self.flush_rows().await?;
         tree::insert_nodes(self.connection, self.dialect, &self.nodes).await.map_err(tree_error)?;
-        Ok((self.staged, self.head.position))
+        Ok((self.staged, self.head))
     }
 
     fn carries_recorded_id(&self, request: &AppendRequest) -> bool {

@@ -5,6 +5,7 @@
 //! - [`append`]: what an append asks for and what it answers.
 //! - [`writer`]: the writer task: takes the waiting appends as a group, commits them in one
 //!   transaction and answers each.
+//! - [`import`]: an import's one transaction, its rows taken in chunks as the file is read.
 //! - [`group`]: one group's transaction: expected versions, domain rules, references, sealing,
 //!   hashing and chaining, multi-row INSERTs, a savepoint for each append that needs one.
 //! - [`budget`]: what each fund has committed and paid, for the rule that keeps it within budget.
@@ -22,6 +23,7 @@ pub mod append;
 pub mod budget;
 pub mod checkpoints;
 pub mod group;
+pub mod import;
 pub mod known;
 pub mod read;
 pub mod recent;
@@ -60,7 +62,7 @@ const SCRUB_WAIT_MAX: std::time::Duration = std::time::Duration::from_secs(30);
 pub struct Store {
     pool: AnyPool,
     dialect: Dialect,
-    writer: mpsc::Sender<writer::AppendJob>,
+    writer: mpsc::Sender<writer::Job>,
     head: watch::Receiver<Position>,
     write_turns: WriteTurns,
     /// Asks SQLite's WAL task for a scrub (none on PostgreSQL).
@@ -119,7 +121,7 @@ impl Store {
         let stopped = || (0..count).map(|_| Err(AppendError::WriterStopped)).collect();
         let forgets: Vec<bool> = requests.iter().map(|request| request.erasure_reason.is_some()).collect();
         let (reply, answer) = oneshot::channel();
-        if self.writer.send(writer::AppendJob { requests, reply }).await.is_err() {
+        if self.writer.send(writer::Job::Append(writer::AppendJob { requests, reply })).await.is_err() {
             return stopped();
         }
         let results: Vec<_> = answer.await.unwrap_or_else(|_| stopped());
@@ -147,6 +149,17 @@ impl Store {
                  the scrub goes on in the background"
             );
         }
+    }
+
+    /// Starts an import: the writer holds the log's write lock for it until [`ImportSession::end`]
+    /// (or until the session is dropped, which rolls everything back).
+    pub async fn import(&self) -> Result<ImportSession, AppendError> {
+        let (sender, messages) = mpsc::channel(import::PENDING_CHUNKS_MAX);
+        self.writer
+            .send(writer::Job::Import(import::ImportJob { messages }))
+            .await
+            .map_err(|_| AppendError::WriterStopped)?;
+        Ok(ImportSession { writer: sender })
     }
 
     /// The head position as of the last commit, updated after every commit.
@@ -236,6 +249,39 @@ impl Store {
     ) -> Result<StoredCheckpoint, TreeError> {
         let _turn = self.write_turns.take().await;
         checkpoints::insert(&self.pool, checkpoint).await
+    }
+}
+
+/// An import in progress: its chunks are appended in one open transaction, which [`Self::end`]
+/// commits or rolls back.
+pub struct ImportSession {
+    writer: mpsc::Sender<import::ImportMessage>,
+}
+
+impl ImportSession {
+    /// Checks and writes `requests` (rows of the file, in order) in the import's transaction;
+    /// answers each, as an append would be answered.
+    pub async fn append_chunk(
+        &self,
+        requests: Vec<AppendRequest>,
+    ) -> Result<import::ChunkResults, AppendError> {
+        let (reply, answer) = oneshot::channel();
+        self.writer
+            .send(import::ImportMessage::Chunk(requests, reply))
+            .await
+            .map_err(|_| AppendError::WriterStopped)?;
+        answer.await.map_err(|_| AppendError::WriterStopped)
+    }
+
+    /// Ends the import: commits when `commit` and no chunk had a refused row, else rolls back;
+    /// answers the head after the commit, or `None` when nothing was appended.
+    pub async fn end(self, commit: bool) -> Result<Option<Position>, AppendError> {
+        let (reply, answer) = oneshot::channel();
+        self.writer
+            .send(import::ImportMessage::End { commit, reply })
+            .await
+            .map_err(|_| AppendError::WriterStopped)?;
+        answer.await.map_err(|_| AppendError::WriterStopped)?
     }
 }
 

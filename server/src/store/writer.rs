@@ -22,6 +22,7 @@ use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::group::{tree_error, Group, Head};
+use super::import::{self, ImportJob};
 use super::known::Known;
 use super::tree;
 use super::{AppendError, AppendOutcome, AppendRequest};
@@ -37,6 +38,14 @@ const GROUP_APPENDS_MAX: usize = 512;
 /// Client ids looked up per query when a group starts.
 const IDS_PER_LOOKUP_MAX: usize = 500;
 
+/// What the writer is asked to do.
+pub(crate) enum Job {
+    /// Appends, committed with whatever else waits.
+    Append(AppendJob),
+    /// A whole import, in a transaction of its own.
+    Import(ImportJob),
+}
+
 /// Appends waiting for the writer together: each is its own atomic append, answered in order.
 pub struct AppendJob {
     /// What to append.
@@ -48,10 +57,10 @@ pub struct AppendJob {
 /// Runs until every sender is dropped, publishing the log's head position after each commit, on
 /// `connection` to a database of `dialect`. `frontier` is the Merkle tree's frontier over the records
 /// committed when the writer starts; each group waits for its turn in `write_turns`.
-pub async fn run(
+pub(crate) async fn run(
     mut connection: AnyConnection,
     dialect: Dialect,
-    mut jobs: mpsc::Receiver<AppendJob>,
+    mut jobs: mpsc::Receiver<Job>,
     head: watch::Sender<Position>,
     mut frontier: MerkleFrontier,
     keyring: Option<Keyring>,
@@ -59,14 +68,47 @@ pub async fn run(
 ) {
     let mut group: Vec<AppendJob> = Vec::new();
     let mut known = Known::default();
-    while let Some(job) = jobs.recv().await {
+    let mut waiting = None;
+    loop {
+        let job = match waiting.take() {
+            Some(job) => job,
+            None => match jobs.recv().await {
+                Some(job) => job,
+                None => break,
+            },
+        };
+        let job = match job {
+            Job::Append(job) => job,
+            Job::Import(import) => {
+                let turn = write_turns.take().await;
+                let committed = import::run(
+                    &mut connection,
+                    dialect,
+                    import,
+                    &mut frontier,
+                    &mut known,
+                    keyring.as_ref(),
+                )
+                .await;
+                drop(turn);
+                if let Some(position) = committed {
+                    publish(&head, position);
+                }
+                continue;
+            }
+        };
         let mut requests = job.requests.len();
         group.push(job);
         while requests < GROUP_APPENDS_MAX {
             match jobs.try_recv() {
-                Ok(job) => {
+                Ok(Job::Append(job)) => {
                     requests += job.requests.len();
                     group.push(job);
+                }
+                // An import waits for the appends taken before it.
+                Ok(import) => {
+                    waiting = Some(import);
+                    break;
                 }
                 Err(_) => break,
             }
@@ -77,11 +119,7 @@ pub async fn run(
             commit_group(&mut connection, dialect, &all, &mut frontier, &mut known, keyring.as_ref()).await;
         drop(turn);
         if let Some(position) = committed_head {
-            head.send_if_modified(|current| {
-                let advanced = position > *current;
-                *current = (*current).max(position);
-                advanced
-            });
+            publish(&head, position);
         }
         for job in group.drain(..) {
             let rest = results.split_off(job.requests.len());
@@ -89,6 +127,15 @@ pub async fn run(
             let _ = job.reply.send(std::mem::replace(&mut results, rest));
         }
     }
+}
+
+/// Publishes `position` as the head, unless a later one already is.
+fn publish(head: &watch::Sender<Position>, position: Position) {
+    head.send_if_modified(|current| {
+        let advanced = position > *current;
+        *current = (*current).max(position);
+        advanced
+    });
 }
 
 /// The log's head position as committed now (0 when empty).
@@ -161,14 +208,14 @@ async fn try_commit_group(
     for request in group {
         results.push(appending.append(request).await?);
     }
-    let (staged, position) = appending.finish().await?;
+    let (staged, head) = appending.finish().await?;
     execute(connection, "COMMIT").await?;
     known.keep(staged);
-    Ok((results, position))
+    Ok((results, head.position))
 }
 
 /// Which of the client ids in `group` are already in the log.
-async fn recorded_ids(
+pub(super) async fn recorded_ids(
     connection: &mut AnyConnection,
     dialect: Dialect,
     group: &[&AppendRequest],
@@ -192,7 +239,7 @@ async fn recorded_ids(
     Ok(recorded)
 }
 
-async fn read_head(connection: &mut AnyConnection) -> Result<Head, AppendError> {
+pub(super) async fn read_head(connection: &mut AnyConnection) -> Result<Head, AppendError> {
     let row: Option<(i64, String)> =
         sqlx::query_as("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
             .fetch_optional(&mut *connection)
