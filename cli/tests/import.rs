@@ -157,3 +157,30 @@ async fn a_file_with_bad_rows_appends_nothing_and_names_every_bad_row() {
     assert_eq!(forbidden.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&forbidden.stderr).contains("may not append DisbursementApproved"));
 }
+
+#[tokio::test]
+async fn a_file_longer_than_a_chunk_sees_its_own_earlier_rows_in_every_chunk() {
+    let (database, staff) = ledger("staff").await;
+    let people = format!("id,name,category,district,party_member\n{ZHANG},张秀英,retired_staff,鼓楼区,否\n{LI},李建国,retired_cadre,玄武区,否\n");
+    let path = file(&database, "people.csv", people.as_bytes());
+    assert!(import(&database, &path, "BeneficiaryRegistered", &staff, &[]).status.success());
+    // 1 234 visits to the same two people: every chunk appends to streams the chunks before it left
+    // at versions only the import's own transaction holds.
+    let mut visits = String::from("stream,visit_kind,staff,duration_minutes,occurred_at\n");
+    for n in 0..1234 {
+        let person = if n % 2 == 0 { ZHANG } else { LI };
+        visits.push_str(&format!(
+            "beneficiary-{person},home,zhao.min,{},2022-03-0{}T10:00:00+08:00\n",
+            10 + n % 50,
+            1 + n % 9
+        ));
+    }
+    let path = file(&database, "visits.csv", visits.as_bytes());
+    let imported = import(&database, &path, "VisitRecorded", &staff, &[]);
+    assert!(imported.status.success(), "{}", String::from_utf8_lossy(&imported.stderr));
+    let landed: Vec<String> = stdout(&imported).lines().skip(1).map(str::to_owned).collect();
+    assert_eq!(landed.len(), 1234);
+    assert_eq!(landed[1233], format!("1235,beneficiary-{LI},1236,false"));
+    assert_eq!(records(&database), 1236);
+    assert!(run(&database, &["verify"]).status.success());
+}

@@ -3,8 +3,9 @@
 //! open transaction, so that later rows see earlier ones), answers each chunk's results, and at the
 //! end commits — only when the importer asks it to and no row was refused — or rolls everything back.
 //!
-//! Nothing of a chunk is remembered in memory past the chunk (its rows, tree nodes and stream states
-//! are written to the transaction), so a file of any length takes the memory of one chunk. While an
+//! A chunk's rows and tree nodes are written to the transaction before the next chunk is taken, and
+//! the stream states it leaves are remembered as the writer remembers any (a bounded number), so a
+//! file of any length takes about the memory of one chunk. While an
 //! import runs, the writer holds the log's write lock: other appends wait for it to end.
 
 use domain::merkle::MerkleFrontier;
@@ -58,8 +59,8 @@ pub(super) async fn run(
     keyring: Option<&Keyring>,
 ) -> Option<Position> {
     let before = frontier.clone();
-    // What is known describes the log before the import; the import's chunks read what they need
-    // from its own transaction instead, and nothing is kept from them.
+    // What is known describes the log before the import; the import's chunks fold what they need
+    // from its own transaction instead.
     known.clear();
     let mut end = None;
     let outcome = take(connection, dialect, &mut job, frontier, known, keyring, &mut end).await;
@@ -74,8 +75,8 @@ pub(super) async fn run(
     if committed.is_none() {
         let _ = execute(connection, "ROLLBACK").await;
         *frontier = before;
+        known.clear();
     }
-    known.clear();
     if let Some(reply) = end {
         let _ = reply.send(outcome.map(|_| committed));
     }
@@ -114,7 +115,10 @@ async fn take(
                     refused |= result.is_err();
                     results.push(result);
                 }
-                let (_staged, after) = group.finish().await?;
+                let (staged, after) = group.finish().await?;
+                // What the chunk changed is what the transaction now holds (streams folded from it
+                // were remembered as they are inside it too); all of it is forgotten on a rollback.
+                known.keep(staged);
                 head = after;
                 // An importer that went away rolls back below, when its channel closes.
                 let _ = reply.send(results);
