@@ -25,17 +25,21 @@ export class ApiError extends Error {
   }
 }
 
-/** `GET path` (or another method with a JSON `body`) with `token` (default: the session's). */
-export async function api(path, { token = session.token(), method = 'GET', body } = {}) {
+/**
+ * `GET path` (or another method with a JSON `body`, or a `raw` body of `contentType`) with `token`
+ * (default: the session's).
+ */
+export async function api(path, { token = session.token(), method = 'GET', body, raw, contentType } = {}) {
   const headers = { Accept: 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (raw !== undefined) headers['Content-Type'] = contentType;
   let response;
   try {
     response = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: raw !== undefined ? raw : body === undefined ? undefined : JSON.stringify(body),
       cache: 'no-store',
       credentials: 'omit',
     });

@@ -10,6 +10,7 @@ import { followHead } from './live.js';
 import * as visit from './visit.js';
 import * as disbursement from './disbursement.js';
 import * as ledgers from './ledgers.js';
+import * as importPage from './import.js';
 import { mayAppend, mayReadTrails } from './roles.js';
 
 const main = document.getElementById('main');
@@ -44,7 +45,9 @@ function drawHeader(path) {
   const link = (route, key) =>
     h('a', { href: `#${route}`, 'aria-current': path === route ? 'page' : undefined }, t(key));
   const ledgerLinks = mayReadTrails(me.role) ? [link('/concerns', 'nav.concerns'), link('/pairings', 'nav.pairings')] : [];
-  const recording = mayAppend(me.role) ? [link('/visits/new', 'nav.visit'), link('/disbursements/new', 'nav.request')] : [];
+  const recording = mayAppend(me.role)
+    ? [link('/visits/new', 'nav.visit'), link('/disbursements/new', 'nav.request'), link('/import', 'nav.import')]
+    : [];
   replace(nav, link('/summary', 'nav.summary'), ...ledgerLinks, ...recording);
   who.textContent = t('who.label', { principal: me.principal, role: t(`role.${me.role}`) });
 }
@@ -127,6 +130,10 @@ async function route() {
   }
   if (path === '/visits/new' && mayAppend(me.role)) {
     visit.render(main, { params, me });
+    return;
+  }
+  if (path === '/import' && mayAppend(me.role)) {
+    importPage.render(main, { me });
     return;
   }
   if (path === '/disbursements/new' && mayAppend(me.role)) {

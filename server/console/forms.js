@@ -35,7 +35,7 @@ export function fenFromYuan(text) {
 }
 
 /** The words for a broken rule: the catalogue's, else the API's own detail. */
-function ruleText(rule, detail) {
+export function ruleText(rule, detail) {
   const key = `rule.${rule}`;
   return key in CATALOGUES[language()] || key in CATALOGUES.en ? t(key) : detail;
 }

@@ -69,6 +69,7 @@ const ASSETS: &[Asset] = &[
     asset!("visit.js", JAVASCRIPT),
     asset!("disbursement.js", JAVASCRIPT),
     asset!("ledgers.js", JAVASCRIPT),
+    asset!("import.js", JAVASCRIPT),
     asset!("verify.js", JAVASCRIPT),
     asset!("vendor/noble-hashes/sha2.js", JAVASCRIPT),
     asset!("vendor/noble-hashes/_md.js", JAVASCRIPT),
