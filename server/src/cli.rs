@@ -452,7 +452,7 @@ async fn report(
     let summary = summary::summary(&database.pool, &query).await?;
     let table = summary::summary_table(&summary);
     match format {
-        "json" => println!("{}", summary.to_json(&query)),
+        "json" => println!("{}", serde_json::to_string(&summary)?),
         "csv" => print!("{}", table.to_csv()),
         _ => {
             let district = query.district.as_deref().map(|d| format!(", {d}")).unwrap_or_default();

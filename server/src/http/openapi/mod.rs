@@ -11,7 +11,7 @@
 //!
 //! # Layout
 //! - [`event_schemas`]: the append body and each event type's data.
-//! - [`schemas`]: answers the handlers build as JSON values.
+//! - [`schemas`]: answers served as stored bytes or read-model rows, which no Rust type serializes.
 //! - [`responses`]: the `application/problem+json` error responses.
 
 pub mod event_schemas;
@@ -22,9 +22,8 @@ use axum::body::Bytes;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use domain::events::activity::ActivityKind;
 use domain::StreamKind;
-use projections::queries::summary::figure_names;
+use projections::figure::Figure;
 use projections::queries::tallies::TallyName;
 use projections::ProjectionName;
 use utoipa::openapi::path::{Operation, PathItem};
@@ -34,7 +33,8 @@ use utoipa::openapi::{Components, OpenApi, Ref, RefOr};
 use utoipa::OpenApi as _;
 
 use super::limits::Limits;
-use super::problem::{FieldErrorDocument, ProblemDocument};
+use super::problem::Problem;
+use domain::FieldError;
 
 /// The parts of the document the annotations give; [`complete`] adds the rest.
 #[derive(utoipa::OpenApi)]
@@ -46,7 +46,7 @@ use super::problem::{FieldErrorDocument, ProblemDocument};
                        the checkpoint and its key, and the console's static files (at / and /console/) \
                        needs `Authorization: Bearer <token>`."
     ),
-    components(schemas(ProblemDocument, FieldErrorDocument)),
+    components(schemas(Problem, FieldError)),
     tags(
         (name = "status", description = "Health, chain verification and this document"),
         (name = "records", description = "Appending events and reading records"),
@@ -128,9 +128,8 @@ fn describe_parameters(document: &mut OpenApi) {
     let projections: Vec<&str> = ProjectionName::ALL.iter().map(|p| p.as_str()).collect();
     let projections = event_schemas::one_of(&projections);
     set_parameter_schema(document, "/v1/projections/{name}/rebuild", "name", projections);
-    let mut figures: Vec<String> = figure_names().into_iter().map(str::to_owned).collect();
-    figures.extend(ActivityKind::ALL.iter().map(|kind| format!("activities.{}", kind.as_str())));
-    let figures: Vec<&str> = figures.iter().map(String::as_str).collect();
+    let figures: Vec<_> = Figure::traceable().into_iter().map(Figure::name).collect();
+    let figures: Vec<&str> = figures.iter().map(AsRef::as_ref).collect();
     set_parameter_schema(document, "/v1/reports/summary/trace", "figure", event_schemas::one_of(&figures));
 }
 
