@@ -30,6 +30,8 @@ pub mod merkle;
 pub mod record;
 pub mod role;
 pub mod rules;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod stream;
 pub mod strict_json;
 pub mod values;

@@ -116,21 +116,21 @@ fn describe_parameters(document: &mut OpenApi) {
     let stream = string_schema().pattern(Some(format!(
         "^({})-{}",
         kinds.join("|"),
-        event_schemas::UUID_PATTERN.trim_start_matches('^')
+        domain::schema::UUID_PATTERN.trim_start_matches('^')
     )));
     set_parameter_schema(document, "/v1/streams/{stream}/events", "stream", stream);
     for path in ["/v1/funds/{id}", "/v1/audit/disbursements/{id}", "/v1/audit/beneficiaries/{id}"] {
-        set_parameter_schema(document, path, "id", event_schemas::uuid());
+        set_parameter_schema(document, path, "id", domain::schema::uuid());
     }
-    set_parameter_schema(document, "/v1/beneficiaries/{id}/forget", "id", event_schemas::uuid());
+    set_parameter_schema(document, "/v1/beneficiaries/{id}/forget", "id", domain::schema::uuid());
     let tallies: Vec<&str> = TallyName::ALL.iter().map(|t| t.as_str()).collect();
-    set_parameter_schema(document, "/v1/tallies/{name}", "name", event_schemas::one_of(&tallies));
+    set_parameter_schema(document, "/v1/tallies/{name}", "name", domain::schema::one_of(&tallies));
     let projections: Vec<&str> = ProjectionName::ALL.iter().map(|p| p.as_str()).collect();
-    let projections = event_schemas::one_of(&projections);
+    let projections = domain::schema::one_of(&projections);
     set_parameter_schema(document, "/v1/projections/{name}/rebuild", "name", projections);
     let figures: Vec<_> = Figure::traceable().into_iter().map(Figure::name).collect();
     let figures: Vec<&str> = figures.iter().map(AsRef::as_ref).collect();
-    set_parameter_schema(document, "/v1/reports/summary/trace", "figure", event_schemas::one_of(&figures));
+    set_parameter_schema(document, "/v1/reports/summary/trace", "figure", domain::schema::one_of(&figures));
 }
 
 fn string_schema() -> ObjectBuilder {
