@@ -12,7 +12,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use domain::values::Id;
 use domain::{EventType, StreamKind, StreamName};
-use projections::queries::funds;
+use projections::queries::funds::{self, FundBalance};
 use projections::table::{Cell, Table};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -72,8 +72,7 @@ pub struct DisbursementTrail {
     #[schema(value_type = Option<Object>)]
     pub disbursement: Option<Value>,
     /// Its fund's balance.
-    #[schema(value_type = Option<Object>)]
-    pub fund: Option<Value>,
+    pub fund: Option<FundBalance>,
     /// Its beneficiary, as the read models show it (no personal fields).
     #[schema(value_type = Option<Object>)]
     pub beneficiary: Option<Value>,
@@ -297,7 +296,8 @@ pub async fn disbursement(
     let text = |key: &str| {
         disbursement.as_ref().and_then(|d| d[key].as_str().map(str::to_owned)).unwrap_or_default()
     };
-    let fund = first_row(&funds::fund(pool, &text("fund_id")).await.map_err(anyhow::Error::from)?);
+    let fund =
+        FundBalance::from_table(&funds::fund(pool, &text("fund_id")).await.map_err(anyhow::Error::from)?);
     let beneficiary =
         first_row(&funds::beneficiary(pool, &text("beneficiary_id")).await.map_err(anyhow::Error::from)?);
     let body = DisbursementTrail {

@@ -5,7 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use domain::values::{Date, Id};
-use projections::queries::funds;
+use projections::queries::funds::{self, FundBalance};
 use projections::queries::ledgers::{self, ConcernStatus};
 use projections::table::Table;
 use serde::{Deserialize, Serialize};
@@ -13,7 +13,6 @@ use time::OffsetDateTime;
 
 use super::auth::require;
 use super::openapi::responses::{BadRequest, Forbidden, NotFound};
-use super::openapi::schemas::Fund;
 use super::problem::ApiError;
 use super::tabular::{respond, Format, FormatParams};
 use super::AppState;
@@ -135,7 +134,7 @@ pub async fn overdue_pairings(
     description = "A fund's budget and what was requested, approved, paid and reversed (every role).",
     responses(
         (status = 200, description = "The fund's balance", content(
-            (Fund = "application/json"),
+            (FundBalance = "application/json"),
             (String = "text/csv"),
         )),
         (status = 400, response = BadRequest),
@@ -153,8 +152,8 @@ pub async fn fund(
     let id = Id::parse(&id).map_err(ApiError::NotFound)?;
     let lag = state.projector.wait_caught_up().await;
     let table = funds::fund(state.store.pool(), &id.to_string()).await.map_err(anyhow::Error::from)?;
-    let Some(row) = table.to_json_rows().into_iter().next() else {
+    let Some(balance) = FundBalance::from_table(&table) else {
         return Err(ApiError::NotFound(format!("there is no fund {id}")));
     };
-    respond(format, &row, &table, lag)
+    respond(format, &balance, &table, lag)
 }

@@ -11,7 +11,7 @@
 //!
 //! # Layout
 //! - [`event_schemas`]: the append body and each event type's data.
-//! - [`schemas`]: answers served as stored bytes or read-model rows, which no Rust type serializes.
+//! - [`schemas`]: the record, served as its stored bytes, which no Rust type serializes.
 //! - [`responses`]: the `application/problem+json` error responses.
 
 pub mod event_schemas;

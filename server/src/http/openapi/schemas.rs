@@ -1,7 +1,6 @@
-//! The schemas of answers no Rust type serializes, so that nothing re-serializes them: a record is
-//! served as its stored canonical bytes ([`Record`], which the typed answers holding records point
-//! at), and a fund's balance as its read model's row ([`Fund`]). The black-box suite and the CI's
-//! schemathesis run hold the answers to them.
+//! The schema of what no Rust type serializes, so that nothing re-serializes it: a record, served as
+//! its stored canonical bytes ([`Record`], which the typed answers holding records point at). The
+//! black-box suite and the CI's schemathesis run hold the records served to it.
 
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
@@ -51,31 +50,4 @@ pub struct RecordMeta {
     /// When the client sent one.
     #[schema(nullable = false)]
     pub causation_id: Option<String>,
-}
-
-/// `GET /v1/funds/{id}`: amounts in minor units.
-#[derive(ToSchema)]
-pub struct Fund {
-    /// The fund's id.
-    pub fund_id: String,
-    /// Its name.
-    pub name: String,
-    /// Its currency.
-    pub currency: String,
-    /// Its year, when it has one.
-    pub year: Option<i64>,
-    /// The opening budget plus every adjustment.
-    pub budget_minor: i64,
-    /// The sum of adjustments.
-    pub adjustments_minor: i64,
-    /// Requested from it.
-    pub requested_minor: i64,
-    /// Approved.
-    pub approved_minor: i64,
-    /// Paid.
-    pub paid_minor: i64,
-    /// Reversed after payment.
-    pub reversed_minor: i64,
-    /// budget − paid + reversed.
-    pub remaining_minor: i64,
 }
