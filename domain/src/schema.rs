@@ -43,6 +43,11 @@ pub fn date() -> ObjectBuilder {
         .pattern(Some("^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
 }
 
+/// An ISO 4217 currency code.
+fn currency() -> ObjectBuilder {
+    string().pattern(Some("^[A-Z]{3}$")).description(Some("ISO 4217 code, e.g. CNY"))
+}
+
 /// An integer from `min` to `max`.
 pub fn integer(min: i64, max: i64) -> ObjectBuilder {
     ObjectBuilder::new()
@@ -81,7 +86,7 @@ value_schema! {
     Phone => string().pattern(Some("^[ +()-]*([0-9][ +()-]*){3,20}$"));
     Id => uuid();
     Date => date();
-    Currency => string().pattern(Some("^[A-Z]{3}$")).description(Some("ISO 4217 code, e.g. CNY"));
+    Currency => currency();
     PositiveMinor => integer(PositiveMinor::MIN, PositiveMinor::MAX);
     NonNegativeMinor => integer(NonNegativeMinor::MIN, NonNegativeMinor::MAX);
     DeltaMinor => integer(DeltaMinor::MIN, DeltaMinor::MAX);
@@ -100,9 +105,7 @@ pub fn aid_amount_minor() -> RefOr<Schema> {
 
 /// The currency of a disbursement, which must be its fund's.
 pub fn fund_currency() -> RefOr<Schema> {
-    let RefOr::T(Schema::Object(mut currency)) = Currency::schema() else { unreachable!("an object schema") };
-    currency.description = Some("the fund's currency".into());
-    RefOr::T(Schema::Object(currency))
+    schema(currency().description(Some("the fund's currency")))
 }
 
 /// The quantity of one item of in-kind aid.
