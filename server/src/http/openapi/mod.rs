@@ -4,10 +4,10 @@
 //! `utoipa_axum::routes!`, which takes the route's path and methods from the handler's own
 //! `#[utoipa::path]` annotation, and the document is what that registration collected. What an
 //! annotation cannot say, [`complete`] adds from the code that decides it: the append body's
-//! schemas (from the domain's limits and the configured events per append), the names a path
-//! parameter may take, the bearer scheme, and the answers routes give by what they are: 401 and
-//! 503 where a token is needed (finding it reads the database); 415 where a body is taken; 406
-//! where CSV is offered; 405, 408 and 429 everywhere.
+//! schemas (each event type's data from its domain struct, and the configured events per append),
+//! the names a path parameter may take, the bearer scheme, and the answers routes give by what
+//! they are: 401 and 503 where a token is needed (finding it reads the database); 415 where a body
+//! is taken; 406 where CSV is offered; 405, 408 and 429 everywhere.
 //!
 //! # Layout
 //! - [`event_schemas`]: the append body and each event type's data.
