@@ -4,12 +4,14 @@
 use std::fmt;
 
 /// One schema error: where in the request body, and what is wrong there.
+// Fields in name order: the order problem bodies have always served them in.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct FieldError {
-    /// RFC 6901 JSON pointer into the request body, e.g. `/events/0/data/amount_minor`.
-    pub pointer: String,
     /// What is wrong, for a person to read.
     pub detail: String,
+    /// RFC 6901 JSON pointer into the request body, e.g. `/events/0/data/amount_minor`.
+    pub pointer: String,
 }
 
 impl FieldError {

@@ -20,6 +20,8 @@
 //! - [`rules`]: folding a stream's history into its state and checking a proposed event against it.
 //! - [`role`]: who may append which event type and read what.
 //! - [`errors`]: schema errors (with JSON pointers) and rule breaches.
+//! - `schema` (with the `schema` feature): the OpenAPI schemas of the value types and of the fields
+//!   held to [`limits`], from which the event data structs derive theirs.
 
 pub mod canonical;
 pub mod canonical_text;
@@ -32,6 +34,8 @@ pub mod position;
 pub mod record;
 pub mod role;
 pub mod rules;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod stream;
 pub mod strict_json;
 pub mod values;

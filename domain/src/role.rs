@@ -5,8 +5,10 @@ use std::str::FromStr;
 
 use crate::events::EventType;
 
-/// The role a token carries.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// The role a token carries; serialized as its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Appends every event type except the reserved ones; reads streams.
     Staff,

@@ -12,6 +12,7 @@ use std::collections::{HashMap, HashSet};
 use sql::{bounded_add, clamp_figure, insert_rows, Dialect};
 use sqlx::AnyConnection;
 
+use crate::figure::Figure;
 use crate::ProjectionName;
 
 /// Figure-and-day totals per upsert statement at most (four parameters each).
@@ -21,13 +22,13 @@ const TOTALS_PER_UPSERT_MAX: usize = 250;
 /// month and a year, not yet written.
 #[derive(Debug, Default)]
 pub struct DailyTotals {
-    additions: HashMap<(&'static str, String), (ProjectionName, i64)>,
-    marks: HashSet<(&'static str, &'static str, String, String)>,
+    additions: HashMap<(Figure, String), (ProjectionName, i64)>,
+    marks: HashSet<(Figure, &'static str, String, String)>,
 }
 
 impl DailyTotals {
     /// Adds `amount` to `projection`'s `figure` on `day` (`YYYY-MM-DD`).
-    pub fn add(&mut self, projection: ProjectionName, figure: &'static str, day: &str, amount: i64) {
+    pub fn add(&mut self, projection: ProjectionName, figure: Figure, day: &str, amount: i64) {
         let entry = self.additions.entry((figure, day.to_owned())).or_insert((projection, 0));
         entry.1 = clamp_figure(entry.1.saturating_add(amount));
     }
@@ -35,7 +36,7 @@ impl DailyTotals {
     /// Marks `beneficiary_id` as counted in `figure` in the month and the year of `day`
     /// (`YYYY-MM-DD`): a count of distinct beneficiaries over whole months or whole years is then a
     /// count over these marks (`beneficiary_marks`, owned by the beneficiaries projection).
-    pub fn mark(&mut self, figure: &'static str, day: &str, beneficiary_id: &str) {
+    pub fn mark(&mut self, figure: Figure, day: &str, beneficiary_id: &str) {
         for (span, length) in [("month", 7), ("year", 4)] {
             let period = day.get(..length).unwrap_or(day).to_owned();
             self.marks.insert((figure, span, period, beneficiary_id.to_owned()));
@@ -55,7 +56,11 @@ impl DailyTotals {
         insert_rows(connection, dialect, (insert, tail), 4, &marks, TOTALS_PER_UPSERT_MAX, |query, mark| {
             let (figure, span, period, beneficiary_id) = mark;
             Ok::<_, sqlx::Error>(
-                query.bind(*figure).bind(*span).bind(period.as_str()).bind(beneficiary_id.as_str()),
+                query
+                    .bind(figure.name().into_owned())
+                    .bind(*span)
+                    .bind(period.as_str())
+                    .bind(beneficiary_id.as_str()),
             )
         })
         .await?;
@@ -75,7 +80,7 @@ impl DailyTotals {
             |query, addition| {
                 let ((figure, day), (projection, amount)) = addition;
                 Ok::<_, sqlx::Error>(
-                    query.bind(projection.as_str()).bind(*figure).bind(day.as_str()).bind(*amount),
+                    query.bind(projection.as_str()).bind(figure.name().into_owned()).bind(day.as_str()).bind(*amount),
                 )
             },
         )

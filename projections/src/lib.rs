@@ -8,6 +8,7 @@
 //! - [`ProjectionName`]: the projections, their tables, and dispatch of an event to each.
 //! - [`RecordedEvent`]: a record as projections see it.
 //! - [`models`]: one module per projection, applying events to its tables.
+//! - [`figure`]: the summary's figures and the per-day totals behind them, each named once.
 //! - [`daily`]: the per-day totals of the summary's figures, kept by the models as they apply.
 //! - [`rows`]: the rows a batch inserts, written with multi-row INSERTs before its changes.
 //! - [`runner`]: applying the log in batches, each in the transaction that moves the checkpoints;
@@ -19,6 +20,7 @@
 //!   crate).
 
 pub mod daily;
+pub mod figure;
 pub mod log_read;
 pub mod models;
 pub mod queries;

@@ -1,6 +1,7 @@
 //! The tabular result every read-model query returns: named columns and typed cells, rendered as
 //! JSON objects or as CSV by whoever serves it.
 
+use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 use sql::clamp_figure;
 use sqlx::any::AnyRow;
@@ -147,6 +148,13 @@ impl Table {
             out.push_str("\r\n");
         }
         out
+    }
+}
+
+/// A table is served in JSON as its rows, each an object of column name → cell.
+impl Serialize for Table {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_json_rows().serialize(serializer)
     }
 }
 

@@ -44,12 +44,13 @@ pub struct Projector {
 /// One projection's standing.
 #[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct ProjectionStatus {
-    /// Its name.
-    pub name: String,
+    // Fields in name order, the order they are served in.
     /// The last position applied.
     pub checkpoint: i64,
     /// How many committed events it has yet to apply.
     pub lag: i64,
+    /// Its name.
+    pub name: String,
 }
 
 /// Applies batches until every projection has reached the log's head, on `connection` to

@@ -8,7 +8,7 @@
 use anyhow::Context;
 use domain::record::format_recorded_at;
 use domain::Role;
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::AnyPool;
 use subtle::ConstantTimeEq;
@@ -32,24 +32,22 @@ pub struct Caller {
 }
 
 /// A token as an admin sees it: who holds it and since when, never its secret or its hash.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+// Fields in name order: the order the API has always served them in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = Token)]
 pub struct TokenInfo {
-    /// The token's number, which `token revoke --id` and `POST /v1/tokens/{id}/revoke` take.
-    pub id: i64,
-    /// What it may do.
-    #[serde(serialize_with = "role_name")]
-    pub role: Role,
-    /// Who holds it (`meta.actor` of what it appends).
-    pub principal: String,
     /// When it was issued (RFC 3339 UTC).
     pub created_at: String,
+    /// The token's number, which `token revoke --id` and `POST /v1/tokens/{id}/revoke` take.
+    pub id: i64,
+    /// Who holds it (`meta.actor` of what it appends).
+    pub principal: String,
     /// When it was revoked (RFC 3339 UTC); absent while it works.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub revoked_at: Option<String>,
-}
-
-fn role_name<S: Serializer>(role: &Role, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(role.as_str())
+    /// What it may do.
+    pub role: Role,
 }
 
 /// A token just issued: what it is, and its secret, which is shown this once and never kept.

@@ -152,7 +152,7 @@ async fn an_analyst_never_receives_a_personal_field() {
         "/v1/reports/summary?from=2022-01-01&to=2023-01-01&format=csv".to_string(),
         "/v1/projections".to_string(),
     ];
-    for figure in projections::queries::summary::figure_names() {
+    for figure in projections::figure::Figure::REPORTED {
         paths.push(format!("/v1/reports/summary/trace?figure={figure}&from=2022-01-01&to=2023-01-01"));
     }
     for tally in projections::queries::tallies::TallyName::ALL {

@@ -48,7 +48,7 @@ pub async fn run(url: &str, args: ReportArgs) -> anyhow::Result<()> {
     let summary = summary::summary(&database.pool, &query).await?;
     let table = summary::summary_table(&summary);
     match format {
-        ReportFormat::Json => println!("{}", summary.to_json(&query)),
+        ReportFormat::Json => println!("{}", serde_json::to_string(&summary)?),
         ReportFormat::Csv => print!("{}", table.to_csv()),
         ReportFormat::Table => {
             let single_currency = match summary::currencies(&database.pool).await?.as_slice() {

@@ -9,6 +9,7 @@ use crate::values::{Count, Date, NonNegativeMinor, Text};
 
 /// The kinds of outreach activity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ActivityKind {
     /// A lecture.
@@ -51,36 +52,47 @@ impl ActivityKind {
 
 /// What an activity handed out.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Materials {
     /// Brochures handed out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(schema_with = crate::schema::materials_count, nullable = false))]
     pub brochures: Option<Count>,
     /// Books handed out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(schema_with = crate::schema::materials_count, nullable = false))]
     pub books: Option<Count>,
     /// Value of goods handed out, in minor units.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(schema_with = crate::schema::goods_value_minor, nullable = false))]
     pub goods_value_minor: Option<NonNegativeMinor>,
 }
 
 /// Opens (and is the whole of) an activity stream.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ActivityHeld {
     /// The kind.
+    #[cfg_attr(feature = "schema", schema(inline))]
     pub kind: ActivityKind,
     /// Its title.
+    #[cfg_attr(feature = "schema", schema(inline))]
     pub title: Text,
     /// When.
+    #[cfg_attr(feature = "schema", schema(inline))]
     pub date: Date,
     /// Where.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(inline, nullable = false))]
     pub location: Option<Text>,
     /// How many attended.
+    #[cfg_attr(feature = "schema", schema(schema_with = crate::schema::attendees))]
     pub attendees: Count,
     /// What it handed out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(inline, nullable = false))]
     pub materials: Option<Materials>,
 }
 impl DataCheck for ActivityHeld {

@@ -10,6 +10,7 @@ use crate::values::{Days, Id, LongText, Minutes, Personal, Phone, Severity, Text
 
 /// Who the beneficiary is to the bureau.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum BeneficiaryCategory {
     /// A retired cadre.
@@ -24,6 +25,7 @@ pub enum BeneficiaryCategory {
 
 /// What caused a hardship.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HardshipCause {
     /// Illness.
@@ -40,6 +42,7 @@ pub enum HardshipCause {
 
 /// How a visit was made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum VisitKind {
     /// At the beneficiary's home.
@@ -54,46 +57,59 @@ pub enum VisitKind {
 
 /// Opens a beneficiary stream.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BeneficiaryRegistered {
     /// Full name (personal).
+    #[cfg_attr(feature = "schema", schema(inline, value_type = Text))]
     pub name: Personal<Text>,
     /// Category.
+    #[cfg_attr(feature = "schema", schema(inline))]
     pub category: BeneficiaryCategory,
     /// District of residence.
+    #[cfg_attr(feature = "schema", schema(inline))]
     pub district: Text,
     /// Former work unit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(inline, nullable = false))]
     pub unit: Option<Text>,
     /// Whether a party member.
     pub party_member: bool,
     /// Phone number (personal).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(inline, value_type = Option<Phone>, nullable = false))]
     pub phone: Option<Personal<Phone>>,
 }
 impl DataCheck for BeneficiaryRegistered {}
 
 /// Corrects registered details: only the changed fields are present, at least one.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BeneficiaryDetailsCorrected {
     /// Corrected name (personal).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(inline, value_type = Option<Text>, nullable = false))]
     pub name: Option<Personal<Text>>,
     /// Corrected category.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(inline, nullable = false))]
     pub category: Option<BeneficiaryCategory>,
     /// Corrected district.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(inline, nullable = false))]
     pub district: Option<Text>,
     /// Corrected work unit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(inline, nullable = false))]
     pub unit: Option<Text>,
     /// Corrected party membership.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(nullable = false))]
     pub party_member: Option<bool>,
     /// Corrected phone (personal).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(inline, value_type = Option<Phone>, nullable = false))]
     pub phone: Option<Personal<Phone>>,
 }
 
@@ -115,67 +131,87 @@ impl DataCheck for BeneficiaryDetailsCorrected {
 
 /// A hardship assessment.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HardshipAssessed {
     /// Cause.
+    #[cfg_attr(feature = "schema", schema(inline))]
     pub cause: HardshipCause,
     /// Severity, 1 to 3.
+    #[cfg_attr(feature = "schema", schema(inline))]
     pub severity: Severity,
     /// Notes (personal).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(inline, value_type = Option<LongText>, nullable = false))]
     pub notes: Option<Personal<LongText>>,
 }
 impl DataCheck for HardshipAssessed {}
 
 /// Pairs a staff member with the beneficiary, with how often to call and visit.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PairingAssigned {
     /// The staff member's principal.
+    #[cfg_attr(feature = "schema", schema(inline))]
     pub staff: Text,
     /// Days between calls.
+    #[cfg_attr(feature = "schema", schema(inline))]
     pub call_every_days: Days,
     /// Days between visits.
+    #[cfg_attr(feature = "schema", schema(inline))]
     pub visit_every_days: Days,
 }
 impl DataCheck for PairingAssigned {}
 
 /// A visit or call that happened.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VisitRecorded {
     /// How the visit was made.
+    #[cfg_attr(feature = "schema", schema(inline))]
     pub visit_kind: VisitKind,
     /// The staff member's principal.
+    #[cfg_attr(feature = "schema", schema(inline))]
     pub staff: Text,
     /// How long it took.
+    #[cfg_attr(feature = "schema", schema(inline))]
     pub duration_minutes: Minutes,
     /// What was said and seen (personal).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(inline, value_type = Option<LongText>, nullable = false))]
     pub summary: Option<Personal<LongText>>,
 }
 impl DataCheck for VisitRecorded {}
 
 /// A concern raised, to be followed until resolved.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ConcernRaised {
     /// The concern's id, chosen by the client.
+    #[cfg_attr(feature = "schema", schema(inline))]
     pub concern_id: Id,
     /// What the concern is about (housing, health, pension …).
+    #[cfg_attr(feature = "schema", schema(inline))]
     pub category: Text,
     /// The concern (personal).
+    #[cfg_attr(feature = "schema", schema(inline, value_type = LongText))]
     pub summary: Personal<LongText>,
 }
 impl DataCheck for ConcernRaised {}
 
 /// A concern resolved.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ConcernResolved {
     /// The concern's id.
+    #[cfg_attr(feature = "schema", schema(inline))]
     pub concern_id: Id,
     /// How it was resolved (personal).
+    #[cfg_attr(feature = "schema", schema(inline, value_type = LongText))]
     pub resolution: Personal<LongText>,
     /// Whether it was resolved during the visit that raised it.
     pub on_site: bool,
@@ -184,6 +220,7 @@ impl DataCheck for ConcernResolved {}
 
 /// The beneficiary's personal data was erased.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BeneficiaryForgotten {}
 impl DataCheck for BeneficiaryForgotten {}

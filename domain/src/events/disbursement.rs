@@ -11,6 +11,7 @@ use crate::values::{Currency, Id, LongText, NonNegativeMinor, Personal, Positive
 
 /// What is handed over.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DisbursementForm {
     /// Money.
@@ -31,6 +32,7 @@ impl DisbursementForm {
 
 /// How a payment was made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentMethod {
     /// A bank transfer.
@@ -43,34 +45,46 @@ pub enum PaymentMethod {
 
 /// One line of an in-kind disbursement.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Item {
     /// What the goods are.
+    #[cfg_attr(feature = "schema", schema(inline))]
     pub name: Text,
     /// How many.
+    #[cfg_attr(feature = "schema", schema(schema_with = crate::schema::item_quantity))]
     pub quantity: PositiveCount,
     /// Value of one, in minor units.
+    #[cfg_attr(feature = "schema", schema(schema_with = crate::schema::item_unit_value_minor))]
     pub unit_value_minor: NonNegativeMinor,
 }
 
 /// Opens a disbursement stream: aid requested for a beneficiary from a fund.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DisbursementRequested {
     /// The beneficiary (the UUID of stream `beneficiary-<uuid>`).
+    #[cfg_attr(feature = "schema", schema(inline))]
     pub beneficiary_id: Id,
     /// The fund (the UUID of stream `fund-<uuid>`).
+    #[cfg_attr(feature = "schema", schema(inline))]
     pub fund_id: Id,
     /// Cash or in kind.
+    #[cfg_attr(feature = "schema", schema(inline))]
     pub form: DisbursementForm,
     /// The amount, in minor units.
+    #[cfg_attr(feature = "schema", schema(schema_with = crate::schema::aid_amount_minor))]
     pub amount_minor: PositiveMinor,
     /// The currency; must be the fund's.
+    #[cfg_attr(feature = "schema", schema(schema_with = crate::schema::fund_currency))]
     pub currency: Currency,
     /// For in-kind aid: the goods, whose values sum to the amount.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(schema_with = crate::schema::items, nullable = false))]
     pub items: Option<Vec<Item>>,
     /// Why (personal).
+    #[cfg_attr(feature = "schema", schema(inline, value_type = LongText))]
     pub reason: Personal<LongText>,
 }
 
@@ -119,6 +133,7 @@ impl DataCheck for DisbursementRequested {
 
 /// Approved by a supervisor who is not the requester.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DisbursementApproved {}
 impl DataCheck for DisbursementApproved {}
@@ -126,6 +141,7 @@ impl DataCheck for DisbursementApproved {}
 /// Why aid was rejected or a payment reversed, in words that name no one: what bookkeeping records
 /// when free text may not be (the beneficiary was forgotten), or beside it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SettlementReason {
     /// The beneficiary does not qualify.
@@ -147,13 +163,16 @@ pub enum SettlementReason {
 /// Why a disbursement was settled without payment, or its payment undone: a reason (personal), a
 /// reason code that names no one, or both.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Settlement {
     /// Why (personal); may be left out when `reason_code` says why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(inline, value_type = Option<LongText>, nullable = false))]
     pub reason: Option<Personal<LongText>>,
     /// Why, in a word that names no one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(inline, nullable = false))]
     pub reason_code: Option<SettlementReason>,
 }
 
@@ -172,11 +191,14 @@ pub type DisbursementRejected = Settlement;
 
 /// Paid, after approval.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DisbursementPaid {
     /// How.
+    #[cfg_attr(feature = "schema", schema(inline))]
     pub method: PaymentMethod,
     /// The transfer, receipt or delivery note reference.
+    #[cfg_attr(feature = "schema", schema(inline))]
     pub reference: Text,
 }
 impl DataCheck for DisbursementPaid {}

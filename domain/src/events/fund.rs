@@ -9,16 +9,21 @@ use crate::values::{Currency, DeltaMinor, LongText, NonNegativeMinor, Personal, 
 
 /// Opens a fund stream.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FundOpened {
     /// The fund's name.
+    #[cfg_attr(feature = "schema", schema(inline))]
     pub name: Text,
     /// The budget, in minor units.
+    #[cfg_attr(feature = "schema", schema(schema_with = crate::schema::fund_budget_minor))]
     pub budget_minor: NonNegativeMinor,
     /// The currency every disbursement from it uses.
+    #[cfg_attr(feature = "schema", schema(inline))]
     pub currency: Currency,
     /// The budget year.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(inline, nullable = false))]
     pub year: Option<Year>,
 }
 impl DataCheck for FundOpened {
@@ -32,11 +37,14 @@ impl DataCheck for FundOpened {
 
 /// The budget raised or cut.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FundBudgetAdjusted {
     /// The change, in minor units; never zero.
+    #[cfg_attr(feature = "schema", schema(schema_with = crate::schema::budget_delta_minor))]
     pub delta_minor: DeltaMinor,
     /// Why (personal).
+    #[cfg_attr(feature = "schema", schema(inline, value_type = LongText))]
     pub reason: Personal<LongText>,
 }
 

@@ -98,6 +98,16 @@ macro_rules! catalogue {
                 match self { $($(Event::$kind($kind_event::$variant(d)) => data_to_value(d),)+)+ }
             }
         }
+
+        #[cfg(feature = "schema")]
+        impl EventType {
+            /// The schema of the type's data, derived from its data struct.
+            pub fn data_schema(self) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                match self {
+                    $($(EventType::$variant => <$module::$variant as utoipa::PartialSchema>::schema(),)+)+
+                }
+            }
+        }
     };
 }
 

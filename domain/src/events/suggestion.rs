@@ -8,45 +8,56 @@ use crate::values::{LongText, Personal, Text};
 
 /// Opens a suggestion stream.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SuggestionSubmitted {
     /// What it is about.
+    #[cfg_attr(feature = "schema", schema(inline))]
     pub topic: Text,
     /// The suggestion (personal).
+    #[cfg_attr(feature = "schema", schema(inline, value_type = LongText))]
     pub text: Personal<LongText>,
     /// The campaign that collected it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(inline, nullable = false))]
     pub campaign: Option<Text>,
     /// Who made it (personal).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(inline, value_type = Option<Text>, nullable = false))]
     pub submitted_by: Option<Personal<Text>>,
 }
 impl DataCheck for SuggestionSubmitted {}
 
 /// Forwarded to the body that can act on it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SuggestionForwarded {
     /// To whom.
+    #[cfg_attr(feature = "schema", schema(inline))]
     pub to: Text,
 }
 impl DataCheck for SuggestionForwarded {}
 
 /// Adopted.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SuggestionAdopted {
     /// A note (personal).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(inline, value_type = Option<LongText>, nullable = false))]
     pub note: Option<Personal<LongText>>,
 }
 impl DataCheck for SuggestionAdopted {}
 
 /// Declined.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SuggestionDeclined {
     /// Why (personal).
+    #[cfg_attr(feature = "schema", schema(inline, value_type = LongText))]
     pub reason: Personal<LongText>,
 }
 impl DataCheck for SuggestionDeclined {}

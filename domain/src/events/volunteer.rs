@@ -10,6 +10,7 @@ use crate::values::{Date, Id, LongText, Minutes, Personal, Text};
 
 /// What volunteer hours were spent on: an activity kind, or other service.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HoursActivityKind {
     /// A lecture.
@@ -34,53 +35,68 @@ pub enum HoursActivityKind {
 
 /// Opens a volunteer stream.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VolunteerEnrolled {
     /// Full name (personal).
+    #[cfg_attr(feature = "schema", schema(inline, value_type = Text))]
     pub name: Personal<Text>,
     /// Work unit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(inline, nullable = false))]
     pub unit: Option<Text>,
     /// Skills offered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(inline, nullable = false))]
     pub skills: Option<Vec<Text>>,
 }
 impl DataCheck for VolunteerEnrolled {}
 
 /// Hours worked on one day.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VolunteerHoursLogged {
     /// The entry's id, chosen by the client.
+    #[cfg_attr(feature = "schema", schema(inline))]
     pub entry_id: Id,
     /// What the time was spent on.
+    #[cfg_attr(feature = "schema", schema(inline))]
     pub activity_kind: HoursActivityKind,
     /// The activity (the UUID of stream `activity-<uuid>`), when there was one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(inline, nullable = false))]
     pub activity_id: Option<Id>,
     /// The day worked.
+    #[cfg_attr(feature = "schema", schema(inline))]
     pub date: Date,
     /// Minutes worked, 1 to 1440.
+    #[cfg_attr(feature = "schema", schema(inline))]
     pub minutes: Minutes,
 }
 impl DataCheck for VolunteerHoursLogged {}
 
 /// An entry verified by someone other than who logged it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VolunteerHoursVerified {
     /// The entry.
+    #[cfg_attr(feature = "schema", schema(inline))]
     pub entry_id: Id,
 }
 impl DataCheck for VolunteerHoursVerified {}
 
 /// An entry voided.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VolunteerHoursVoided {
     /// The entry.
+    #[cfg_attr(feature = "schema", schema(inline))]
     pub entry_id: Id,
     /// Why (personal).
+    #[cfg_attr(feature = "schema", schema(inline, value_type = LongText))]
     pub reason: Personal<LongText>,
 }
 impl DataCheck for VolunteerHoursVoided {}

@@ -1,27 +1,15 @@
 //! The activities projection: `activities`.
 
-use domain::events::activity::ActivityKind;
 use domain::events::ActivityEvent as A;
 use domain::Event;
 
 use crate::daily::DailyTotals;
+use crate::figure::Figure;
 use crate::rows::NewRows;
 use crate::sql::{name_of, Param};
 use crate::{ProjectionName, RecordedEvent};
 
 const PROJECTION: ProjectionName = ProjectionName::Activities;
-
-/// The per-day figure counting activities of `kind`.
-fn activities_of_kind(kind: ActivityKind) -> &'static str {
-    match kind {
-        ActivityKind::Lecture => "activities.lecture",
-        ActivityKind::CivilityClass => "activities.civility_class",
-        ActivityKind::Training => "activities.training",
-        ActivityKind::Outreach => "activities.outreach",
-        ActivityKind::Ceremony => "activities.ceremony",
-        ActivityKind::StudyTour => "activities.study_tour",
-    }
-}
 
 /// Gathers the row `recorded` inserts, adding it to the per-day totals in `daily` on the day it was
 /// held. (An activity is never changed afterwards.)
@@ -47,8 +35,8 @@ pub fn rows(recorded: &RecordedEvent, rows: &mut NewRows, daily: &mut DailyTotal
             Param::Int(recorded.position),
         ],
     );
-    daily.add(PROJECTION, activities_of_kind(e.kind), &held_on, 1);
-    daily.add(PROJECTION, "activity_attendees", &held_on, e.attendees.get());
-    daily.add(PROJECTION, "brochures", &held_on, brochures.unwrap_or(0));
-    daily.add(PROJECTION, "books", &held_on, books.unwrap_or(0));
+    daily.add(PROJECTION, Figure::ActivitiesOf(e.kind), &held_on, 1);
+    daily.add(PROJECTION, Figure::ActivityAttendees, &held_on, e.attendees.get());
+    daily.add(PROJECTION, Figure::Brochures, &held_on, brochures.unwrap_or(0));
+    daily.add(PROJECTION, Figure::Books, &held_on, books.unwrap_or(0));
 }

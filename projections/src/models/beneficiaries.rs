@@ -1,27 +1,17 @@
 //! The beneficiaries projection: `beneficiaries`, `visits`, `concerns`, `hardship_assessments` and
 //! `pairings`.
 
-use domain::events::beneficiary::VisitKind;
 use domain::events::BeneficiaryEvent as B;
 use domain::Event;
 use sqlx::AnyConnection;
 
 use crate::daily::DailyTotals;
+use crate::figure::Figure;
 use crate::rows::NewRows;
 use crate::sql::{name_of, Param};
 use crate::{ProjectionName, RecordedEvent};
 
 const PROJECTION: ProjectionName = ProjectionName::Beneficiaries;
-
-/// The per-day figure counting visits of `kind`.
-fn visits_of_kind(kind: &VisitKind) -> &'static str {
-    match kind {
-        VisitKind::Home => "visits_home",
-        VisitKind::Phone => "visits_phone",
-        VisitKind::Hospital => "visits_hospital",
-        VisitKind::Group => "visits_group",
-    }
-}
 
 /// Gathers the rows `recorded` inserts, adding them to the per-day totals in `daily`.
 pub fn rows(recorded: &RecordedEvent, rows: &mut NewRows, daily: &mut DailyTotals) {
@@ -53,7 +43,7 @@ pub fn rows(recorded: &RecordedEvent, rows: &mut NewRows, daily: &mut DailyTotal
                     date(),
                 ],
             );
-            daily.mark("hardship_cases", &recorded.date, &recorded.stream_id);
+            daily.mark(Figure::HardshipCases, &recorded.date, &recorded.stream_id);
         }
         B::VisitRecorded(e) => {
             rows.add(
@@ -67,9 +57,9 @@ pub fn rows(recorded: &RecordedEvent, rows: &mut NewRows, daily: &mut DailyTotal
                     date(),
                 ],
             );
-            daily.add(PROJECTION, visits_of_kind(&e.visit_kind), &recorded.date, 1);
-            daily.add(PROJECTION, "visits_total", &recorded.date, 1);
-            daily.mark("beneficiaries_visited", &recorded.date, &recorded.stream_id);
+            daily.add(PROJECTION, Figure::visits(e.visit_kind), &recorded.date, 1);
+            daily.add(PROJECTION, Figure::VisitsTotal, &recorded.date, 1);
+            daily.mark(Figure::BeneficiariesVisited, &recorded.date, &recorded.stream_id);
         }
         B::ConcernRaised(e) => {
             rows.add(
@@ -82,7 +72,7 @@ pub fn rows(recorded: &RecordedEvent, rows: &mut NewRows, daily: &mut DailyTotal
                     date(),
                 ],
             );
-            daily.add(PROJECTION, "concerns_raised", &recorded.date, 1);
+            daily.add(PROJECTION, Figure::ConcernsRaised, &recorded.date, 1);
         }
         _ => {}
     }
@@ -136,11 +126,12 @@ pub async fn changes(
             .bind(e.concern_id.to_string())
             .fetch_one(&mut *connection)
             .await?;
-            let resolved = if e.on_site { "concerns_resolved_on_site" } else { "concerns_resolved_later" };
+            let resolved =
+                if e.on_site { Figure::ConcernsResolvedOnSite } else { Figure::ConcernsResolvedLater };
             daily.add(PROJECTION, resolved, date, 1);
             // Open on a day: raised before it and not closed before it, where a concern counts as
             // closed no earlier than it was raised (a resolution may carry an earlier date).
-            daily.add(PROJECTION, "concerns_closed", raised_on.as_str().max(date), 1);
+            daily.add(PROJECTION, Figure::ConcernsClosed, raised_on.as_str().max(date), 1);
             sqlx::query(
                 "UPDATE concerns SET resolved_position = $3, resolved_on = $4, on_site = $5 \
                  WHERE beneficiary_id = $1 AND concern_id = $2",

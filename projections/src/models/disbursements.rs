@@ -7,6 +7,7 @@ use sql::bounded_add;
 use sqlx::AnyConnection;
 
 use crate::daily::DailyTotals;
+use crate::figure::Figure;
 use crate::rows::NewRows;
 use crate::sql::{name_of, Param};
 use crate::{ProjectionName, RecordedEvent};
@@ -94,8 +95,8 @@ async fn movement(
     .execute(&mut *connection)
     .await?;
     let date = recorded.date.as_str();
-    daily.add(PROJECTION, "disbursements_paid", date, sign);
-    let amount_figure = if form == "cash" { "cash_paid_minor" } else { "in_kind_paid_minor" };
+    daily.add(PROJECTION, Figure::DisbursementsPaid, date, sign);
+    let amount_figure = if form == "cash" { Figure::CashPaidMinor } else { Figure::InKindPaidMinor };
     daily.add(PROJECTION, amount_figure, date, sign * amount_minor);
     Ok(())
 }

@@ -6,6 +6,7 @@ use domain::Event;
 use sqlx::AnyConnection;
 
 use crate::daily::DailyTotals;
+use crate::figure::Figure;
 use crate::rows::NewRows;
 use crate::sql::Param;
 use crate::{ProjectionName, RecordedEvent};
@@ -40,7 +41,7 @@ pub fn rows(recorded: &RecordedEvent, rows: &mut NewRows, daily: &mut DailyTotal
                 date(),
             ],
         );
-        daily.add(PROJECTION, "suggestions_submitted", &recorded.date, 1);
+        daily.add(PROJECTION, Figure::SuggestionsSubmitted, &recorded.date, 1);
     }
     let Some((step, forwarded_to)) = step(event) else { return };
     rows.add(
@@ -54,8 +55,8 @@ pub fn rows(recorded: &RecordedEvent, rows: &mut NewRows, daily: &mut DailyTotal
         ],
     );
     match step {
-        "forwarded" => daily.add(PROJECTION, "suggestions_forwarded", &recorded.date, 1),
-        "adopted" => daily.add(PROJECTION, "suggestions_adopted", &recorded.date, 1),
+        "forwarded" => daily.add(PROJECTION, Figure::SuggestionsForwarded, &recorded.date, 1),
+        "adopted" => daily.add(PROJECTION, Figure::SuggestionsAdopted, &recorded.date, 1),
         _ => {}
     }
 }

@@ -5,6 +5,7 @@ use domain::Event;
 use sqlx::AnyConnection;
 
 use crate::daily::DailyTotals;
+use crate::figure::Figure;
 use crate::rows::NewRows;
 use crate::sql::{name_of, Param};
 use crate::{ProjectionName, RecordedEvent};
@@ -42,8 +43,8 @@ pub fn rows(recorded: &RecordedEvent, rows: &mut NewRows, daily: &mut DailyTotal
                     Param::Text(recorded.actor.clone()),
                 ],
             );
-            daily.add(PROJECTION, "volunteer_entries", &worked_on, 1);
-            daily.add(PROJECTION, "volunteer_minutes", &worked_on, e.minutes.get());
+            daily.add(PROJECTION, Figure::VolunteerEntries, &worked_on, 1);
+            daily.add(PROJECTION, Figure::VolunteerMinutes, &worked_on, e.minutes.get());
         }
         _ => {}
     }

@@ -10,21 +10,22 @@
 //! (visits, concerns, hardship, disbursements); volunteers, activities and suggestions have no
 //! district.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use domain::events::activity::ActivityKind;
-use serde_json::{Map, Value};
+use serde::Serialize;
 use sql::{bounded_sum, clamp_figure};
 use sqlx::AnyPool;
 
 use super::Period;
+use crate::figure::{Figure, Figures};
 use crate::sql::{bind_all, render, Aggregate, Param};
 use crate::table::{Cell, Table};
 use crate::ProjectionError;
 
-/// One figure: the rows behind it, how they add up, and each row's position.
-struct Figure {
-    name: &'static str,
+/// One figure's definition: the rows behind it, how they add up, and each row's position.
+struct Definition {
+    /// The figure.
+    figure: Figure,
     /// `FROM … [JOIN …]` naming the rows.
     from: &'static str,
     /// The beneficiary column the district filter joins on, for figures about beneficiaries.
@@ -64,9 +65,10 @@ const HOURS_STANDING: &str =
     "h.worked_on >= {from} AND h.worked_on < {to} AND (h.voided_on IS NULL OR h.voided_on >= {to})";
 const ACTIVITIES_HELD: &str = "a.held_on >= {from} AND a.held_on < {to}";
 
-const FIGURES: &[Figure] = &[
-    Figure {
-        name: "visits_home",
+/// Every reported figure's definition, in report order.
+const DEFINITIONS: &[Definition] = &[
+    Definition {
+        figure: Figure::VisitsHome,
         from: "visits v",
         beneficiary: Some("v.beneficiary_id"),
         filter: "v.occurred_on >= {from} AND v.occurred_on < {to} AND v.visit_kind = 'home'",
@@ -74,8 +76,8 @@ const FIGURES: &[Figure] = &[
         position: "v.position",
         total: Total::Days,
     },
-    Figure {
-        name: "visits_phone",
+    Definition {
+        figure: Figure::VisitsPhone,
         from: "visits v",
         beneficiary: Some("v.beneficiary_id"),
         filter: "v.occurred_on >= {from} AND v.occurred_on < {to} AND v.visit_kind = 'phone'",
@@ -83,8 +85,8 @@ const FIGURES: &[Figure] = &[
         position: "v.position",
         total: Total::Days,
     },
-    Figure {
-        name: "visits_total",
+    Definition {
+        figure: Figure::VisitsTotal,
         from: "visits v",
         beneficiary: Some("v.beneficiary_id"),
         filter: IN_PERIOD_VISITS,
@@ -92,8 +94,8 @@ const FIGURES: &[Figure] = &[
         position: "v.position",
         total: Total::Days,
     },
-    Figure {
-        name: "beneficiaries_visited",
+    Definition {
+        figure: Figure::BeneficiariesVisited,
         from: "visits v",
         beneficiary: Some("v.beneficiary_id"),
         filter: IN_PERIOD_VISITS,
@@ -101,8 +103,8 @@ const FIGURES: &[Figure] = &[
         position: "v.position",
         total: Total::DistinctBeneficiaries,
     },
-    Figure {
-        name: "concerns_raised",
+    Definition {
+        figure: Figure::ConcernsRaised,
         from: "concerns c",
         beneficiary: Some("c.beneficiary_id"),
         filter: "c.raised_on >= {from} AND c.raised_on < {to}",
@@ -110,8 +112,8 @@ const FIGURES: &[Figure] = &[
         position: "c.raised_position",
         total: Total::Days,
     },
-    Figure {
-        name: "concerns_resolved_on_site",
+    Definition {
+        figure: Figure::ConcernsResolvedOnSite,
         from: "concerns c",
         beneficiary: Some("c.beneficiary_id"),
         filter: "c.resolved_on >= {from} AND c.resolved_on < {to} AND c.on_site = 1",
@@ -119,8 +121,8 @@ const FIGURES: &[Figure] = &[
         position: "c.resolved_position",
         total: Total::Days,
     },
-    Figure {
-        name: "concerns_resolved_later",
+    Definition {
+        figure: Figure::ConcernsResolvedLater,
         from: "concerns c",
         beneficiary: Some("c.beneficiary_id"),
         filter: "c.resolved_on >= {from} AND c.resolved_on < {to} AND c.on_site = 0",
@@ -128,8 +130,8 @@ const FIGURES: &[Figure] = &[
         position: "c.resolved_position",
         total: Total::Days,
     },
-    Figure {
-        name: "concerns_open",
+    Definition {
+        figure: Figure::ConcernsOpen,
         from: "concerns c",
         beneficiary: Some("c.beneficiary_id"),
         filter: "c.raised_on < {to} AND (c.resolved_on IS NULL OR c.resolved_on >= {to})",
@@ -137,8 +139,8 @@ const FIGURES: &[Figure] = &[
         position: "c.raised_position",
         total: Total::OpenConcerns,
     },
-    Figure {
-        name: "hardship_cases",
+    Definition {
+        figure: Figure::HardshipCases,
         from: "hardship_assessments h",
         beneficiary: Some("h.beneficiary_id"),
         filter: "h.occurred_on >= {from} AND h.occurred_on < {to}",
@@ -146,8 +148,8 @@ const FIGURES: &[Figure] = &[
         position: "h.position",
         total: Total::DistinctBeneficiaries,
     },
-    Figure {
-        name: "disbursements_paid",
+    Definition {
+        figure: Figure::DisbursementsPaid,
         from: MOVEMENTS,
         beneficiary: Some("d.beneficiary_id"),
         filter: "m.occurred_on >= {from} AND m.occurred_on < {to}",
@@ -155,8 +157,8 @@ const FIGURES: &[Figure] = &[
         position: "m.position",
         total: Total::Days,
     },
-    Figure {
-        name: "cash_paid_minor",
+    Definition {
+        figure: Figure::CashPaidMinor,
         from: MOVEMENTS,
         beneficiary: Some("d.beneficiary_id"),
         filter: "m.occurred_on >= {from} AND m.occurred_on < {to} AND m.form = 'cash'",
@@ -164,8 +166,8 @@ const FIGURES: &[Figure] = &[
         position: "m.position",
         total: Total::Days,
     },
-    Figure {
-        name: "in_kind_paid_minor",
+    Definition {
+        figure: Figure::InKindPaidMinor,
         from: MOVEMENTS,
         beneficiary: Some("d.beneficiary_id"),
         filter: "m.occurred_on >= {from} AND m.occurred_on < {to} AND m.form = 'in_kind'",
@@ -173,8 +175,8 @@ const FIGURES: &[Figure] = &[
         position: "m.position",
         total: Total::Days,
     },
-    Figure {
-        name: "volunteer_entries",
+    Definition {
+        figure: Figure::VolunteerEntries,
         from: "volunteer_hours h",
         beneficiary: None,
         filter: HOURS_STANDING,
@@ -182,8 +184,8 @@ const FIGURES: &[Figure] = &[
         position: "h.logged_position",
         total: Total::DaysLessVoided,
     },
-    Figure {
-        name: "volunteer_minutes",
+    Definition {
+        figure: Figure::VolunteerMinutes,
         from: "volunteer_hours h",
         beneficiary: None,
         filter: HOURS_STANDING,
@@ -191,8 +193,8 @@ const FIGURES: &[Figure] = &[
         position: "h.logged_position",
         total: Total::DaysLessVoided,
     },
-    Figure {
-        name: "activities",
+    Definition {
+        figure: Figure::Activities,
         from: "activities a",
         beneficiary: None,
         filter: ACTIVITIES_HELD,
@@ -200,8 +202,8 @@ const FIGURES: &[Figure] = &[
         position: "a.position",
         total: Total::Days,
     },
-    Figure {
-        name: "activity_attendees",
+    Definition {
+        figure: Figure::ActivityAttendees,
         from: "activities a",
         beneficiary: None,
         filter: "a.held_on >= {from} AND a.held_on < {to} AND a.attendees > 0",
@@ -209,8 +211,8 @@ const FIGURES: &[Figure] = &[
         position: "a.position",
         total: Total::Days,
     },
-    Figure {
-        name: "brochures",
+    Definition {
+        figure: Figure::Brochures,
         from: "activities a",
         beneficiary: None,
         filter: "a.held_on >= {from} AND a.held_on < {to} AND a.brochures > 0",
@@ -218,8 +220,8 @@ const FIGURES: &[Figure] = &[
         position: "a.position",
         total: Total::Days,
     },
-    Figure {
-        name: "books",
+    Definition {
+        figure: Figure::Books,
         from: "activities a",
         beneficiary: None,
         filter: "a.held_on >= {from} AND a.held_on < {to} AND a.books > 0",
@@ -227,8 +229,8 @@ const FIGURES: &[Figure] = &[
         position: "a.position",
         total: Total::Days,
     },
-    Figure {
-        name: "suggestions_submitted",
+    Definition {
+        figure: Figure::SuggestionsSubmitted,
         from: "suggestions s",
         beneficiary: None,
         filter: "s.submitted_on >= {from} AND s.submitted_on < {to}",
@@ -236,8 +238,8 @@ const FIGURES: &[Figure] = &[
         position: "s.submitted_position",
         total: Total::Days,
     },
-    Figure {
-        name: "suggestions_forwarded",
+    Definition {
+        figure: Figure::SuggestionsForwarded,
         from: "suggestion_steps st",
         beneficiary: None,
         filter: "st.step = 'forwarded' AND st.occurred_on >= {from} AND st.occurred_on < {to}",
@@ -245,8 +247,8 @@ const FIGURES: &[Figure] = &[
         position: "st.position",
         total: Total::Days,
     },
-    Figure {
-        name: "suggestions_adopted",
+    Definition {
+        figure: Figure::SuggestionsAdopted,
         from: "suggestion_steps st",
         beneficiary: None,
         filter: "st.step = 'adopted' AND st.occurred_on >= {from} AND st.occurred_on < {to}",
@@ -255,12 +257,6 @@ const FIGURES: &[Figure] = &[
         total: Total::Days,
     },
 ];
-
-/// Every figure name the summary reports, in report order (`activities` is an object of counts by
-/// kind; its parts are traced as `activities.<kind>`).
-pub fn figure_names() -> Vec<&'static str> {
-    FIGURES.iter().map(|f| f.name).collect()
-}
 
 /// What to summarise.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -273,44 +269,35 @@ pub struct SummaryQuery {
     pub currency: Option<String>,
 }
 
-/// The summary's figures, and, when the ledger pays in more than one currency and none was chosen,
-/// its money figures per currency instead (a sum across currencies means nothing).
-#[derive(Clone, Debug, PartialEq)]
+/// `GET /v1/reports/summary`.
+// The summary: what was asked, the figures, and, when the ledger pays in more than one currency
+// and none was chosen, the money figures per currency instead (a sum across currencies means
+// nothing). Also what `aidledger report --format json` prints. Fields in name order, the order the
+// answer has always been served in.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Summary {
-    /// Figure name → value (`activities`: kind → count). Without the money figures when they are
-    /// given per currency.
-    pub figures: Map<String, Value>,
-    /// Currency → money figure name → value, when the ledger pays in more than one currency.
-    pub by_currency: Option<Map<String, Value>>,
-}
-
-impl Summary {
-    /// The answer as JSON for `query`: `{"from", "to", "district"?, "currency"?, "figures",
-    /// "by_currency"?}` (what the API answers and `aidledger report --format json` prints).
-    pub fn to_json(&self, query: &SummaryQuery) -> Value {
-        let mut body = Map::new();
-        body.insert("from".into(), query.period.from.clone().into());
-        body.insert("to".into(), query.period.to.clone().into());
-        if let Some(district) = &query.district {
-            body.insert("district".into(), district.clone().into());
-        }
-        if let Some(currency) = &query.currency {
-            body.insert("currency".into(), currency.clone().into());
-        }
-        body.insert("figures".into(), Value::Object(self.figures.clone()));
-        if let Some(by_currency) = &self.by_currency {
-            body.insert("by_currency".into(), Value::Object(by_currency.clone()));
-        }
-        Value::Object(body)
-    }
-}
-
-/// The figures that are sums of money, which only add up within one currency.
-pub const MONEY_FIGURES: [&str; 2] = ["cash_paid_minor", "in_kind_paid_minor"];
-
-/// Whether `figure` is a sum of money.
-fn is_money(figure: &Figure) -> bool {
-    MONEY_FIGURES.contains(&figure.name)
+    /// Currency → money figure (`cash_paid_minor`, `in_kind_paid_minor`) → value, when the ledger
+    /// pays in more than one currency and none was asked for (the money figures are then not in
+    /// `figures`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(nullable = false, value_type = Option<Object>))]
+    pub by_currency: Option<BTreeMap<String, Figures>>,
+    /// The only currency the money figures count, when asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(nullable = false))]
+    pub currency: Option<String>,
+    /// The district the beneficiary figures are narrowed to, when asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(nullable = false))]
+    pub district: Option<String>,
+    /// The figures. Without the money figures when they are given per currency.
+    #[cfg_attr(feature = "schema", schema(schema_with = Figures::reported_schema))]
+    pub figures: Figures,
+    /// First day of the period.
+    pub from: String,
+    /// First day after the period.
+    pub to: String,
 }
 
 /// The currencies the ledger's funds pay in, in order.
@@ -325,38 +312,52 @@ pub async fn currencies(pool: &AnyPool) -> Result<Vec<String>, ProjectionError> 
 pub async fn summary(pool: &AnyPool, query: &SummaryQuery) -> Result<Summary, ProjectionError> {
     let mut figures = figures(pool, query).await?;
     let currencies = currencies(pool).await?;
-    if query.currency.is_some() || currencies.len() < 2 {
-        return Ok(Summary { figures, by_currency: None });
-    }
-    let mut by_currency = Map::new();
-    for currency in currencies {
-        let in_currency = SummaryQuery { currency: Some(currency.clone()), ..query.clone() };
-        let mut money = Map::new();
-        for figure in FIGURES.iter().filter(|f| is_money(f)) {
-            figures.remove(figure.name);
-            money.insert(figure.name.into(), rows_value(pool, figure, &in_currency).await?.into());
+    let by_currency = if query.currency.is_some() || currencies.len() < 2 {
+        None
+    } else {
+        let mut by_currency = BTreeMap::new();
+        for currency in currencies {
+            let in_currency = SummaryQuery { currency: Some(currency.clone()), ..query.clone() };
+            let mut money = Figures::default();
+            for definition in DEFINITIONS.iter().filter(|d| d.figure.is_money()) {
+                figures.remove(definition.figure);
+                money.insert(definition.figure, rows_value(pool, definition, &in_currency, "").await?);
+            }
+            by_currency.insert(currency, money);
         }
-        by_currency.insert(currency, Value::Object(money));
-    }
-    Ok(Summary { figures, by_currency: Some(by_currency) })
+        Some(by_currency)
+    };
+    Ok(Summary {
+        by_currency,
+        currency: query.currency.clone(),
+        district: query.district.clone(),
+        figures,
+        from: query.period.from.clone(),
+        to: query.period.to.clone(),
+    })
 }
 
-fn rows_sql(figure: &Figure, query: &SummaryQuery, select: &str, extra_filter: &str) -> (String, Vec<Param>) {
-    let currency_filter = if query.currency.is_some() && figure.from == MOVEMENTS {
+fn rows_sql(
+    definition: &Definition,
+    query: &SummaryQuery,
+    select: &str,
+    extra_filter: &str,
+) -> (String, Vec<Param>) {
+    let currency_filter = if query.currency.is_some() && definition.from == MOVEMENTS {
         " AND d.currency = {currency}"
     } else {
         ""
     };
     let extra_filter = &format!("{currency_filter}{extra_filter}");
-    let template = match (figure.beneficiary, &query.district) {
+    let template = match (definition.beneficiary, &query.district) {
         // The district's beneficiaries first, each one's rows found by its index (`CROSS JOIN` keeps
         // SQLite from scanning the whole city's period instead).
         (Some(column), Some(_)) => format!(
             "SELECT {select} FROM beneficiaries b CROSS JOIN {} WHERE {column} = b.beneficiary_id \
              AND b.district = {{district}} AND {}{extra_filter}",
-            figure.from, figure.filter
+            definition.from, definition.filter
         ),
-        _ => format!("SELECT {select} FROM {} WHERE {}{extra_filter}", figure.from, figure.filter),
+        _ => format!("SELECT {select} FROM {} WHERE {}{extra_filter}", definition.from, definition.filter),
     };
     let mut params =
         vec![("from", Param::Text(query.period.from.clone())), ("to", Param::Text(query.period.to.clone()))];
@@ -377,64 +378,68 @@ async fn scalar(pool: &AnyPool, sql: &str, params: &[Param]) -> Result<i64, Proj
     Ok(value)
 }
 
-fn activity_kind_filter(kind: ActivityKind) -> String {
-    // The kind names are this crate's own constants, never client text.
-    format!(" AND a.kind = '{}'", kind.as_str())
+/// The definition of `figure`, and the condition narrowing its rows to the figure when it is a part
+/// of a reported one (the activities of one kind); `None` for a figure the summary does not report.
+fn definition_of(figure: Figure) -> Option<(&'static Definition, String)> {
+    let (whole, part_filter) = match figure {
+        // The kind names are the domain's own constants, never client text.
+        Figure::ActivitiesOf(kind) => (Figure::Activities, format!(" AND a.kind = '{}'", kind.as_str())),
+        _ => (figure, String::new()),
+    };
+    DEFINITIONS.iter().find(|d| d.figure == whole).map(|definition| (definition, part_filter))
 }
 
 /// Every figure's value: for the whole city from the per-day totals, for one district (and the money
 /// figures in one currency) from the rows.
-async fn figures(pool: &AnyPool, query: &SummaryQuery) -> Result<Map<String, Value>, ProjectionError> {
+async fn figures(pool: &AnyPool, query: &SummaryQuery) -> Result<Figures, ProjectionError> {
     if query.district.is_some() {
         return summary_over_rows(pool, query).await;
     }
     let days = DayTotals::read(pool, &query.period).await?;
-    let mut figures = Map::new();
-    for figure in FIGURES {
-        let value = match figure.total {
-            _ if figure.name == "activities" => {
-                let by_kind = ActivityKind::ALL.into_iter().map(|kind| {
-                    (kind.as_str().into(), days.in_period(&format!("activities.{}", kind.as_str())).into())
-                });
-                Value::Object(by_kind.collect())
+    let mut figures = Figures::default();
+    for definition in DEFINITIONS {
+        let parts = definition.figure.parts();
+        if !parts.is_empty() {
+            // Parts are counted per day each (the per-day totals hold no whole).
+            for part in parts {
+                figures.insert(part, days.in_period(part));
             }
-            Total::Days if query.currency.is_some() && is_money(figure) => {
-                rows_value(pool, figure, query).await?.into()
+            continue;
+        }
+        let value = match definition.total {
+            Total::Days if query.currency.is_some() && definition.figure.is_money() => {
+                rows_value(pool, definition, query, "").await?
             }
-            Total::Days => days.in_period(figure.name).into(),
-            Total::OpenConcerns => days.open_concerns.into(),
+            Total::Days => days.in_period(definition.figure),
+            Total::OpenConcerns => days.open_concerns,
             Total::DaysLessVoided => {
-                let voided = Figure { filter: VOIDED_IN_PERIOD, ..*figure };
-                clamp_figure(days.in_period(figure.name) - rows_value(pool, &voided, query).await?).into()
+                let voided = Definition { filter: VOIDED_IN_PERIOD, ..*definition };
+                clamp_figure(days.in_period(definition.figure) - rows_value(pool, &voided, query, "").await?)
             }
             Total::DistinctBeneficiaries => match query.period.whole_span() {
-                Some((span, from, to)) => beneficiaries_marked(pool, figure, span, from, to).await?.into(),
-                None => beneficiaries_with_rows(pool, figure, query).await?.into(),
+                Some((span, from, to)) => beneficiaries_marked(pool, definition, span, from, to).await?,
+                None => beneficiaries_with_rows(pool, definition, query).await?,
             },
         };
-        figures.insert(figure.name.into(), value);
+        figures.insert(definition.figure, value);
     }
     Ok(figures)
 }
 
 /// Every figure's value as the aggregate over its rows (what a district's summary reads, and what
 /// the per-day totals must always agree with).
-pub async fn summary_over_rows(
-    pool: &AnyPool,
-    query: &SummaryQuery,
-) -> Result<Map<String, Value>, ProjectionError> {
-    let mut figures = Map::new();
-    for figure in FIGURES {
-        if figure.name == "activities" {
-            let mut by_kind = Map::new();
-            for kind in ActivityKind::ALL {
-                let (sql, params) = rows_sql(figure, query, "COUNT(*)", &activity_kind_filter(kind));
-                by_kind.insert(kind.as_str().into(), Value::from(scalar(pool, &sql, &params).await?));
-            }
-            figures.insert(figure.name.into(), Value::Object(by_kind));
-            continue;
+pub async fn summary_over_rows(pool: &AnyPool, query: &SummaryQuery) -> Result<Figures, ProjectionError> {
+    let mut figures = Figures::default();
+    for definition in DEFINITIONS {
+        let parts = definition.figure.parts();
+        if parts.is_empty() {
+            figures.insert(definition.figure, rows_value(pool, definition, query, "").await?);
         }
-        figures.insert(figure.name.into(), Value::from(rows_value(pool, figure, query).await?));
+        for part in parts {
+            if let Some((definition, part_filter)) = definition_of(part) {
+                figures.insert(part, rows_value(pool, definition, query, &part_filter).await?);
+            }
+        }
     }
     Ok(figures)
 }
@@ -444,17 +449,23 @@ pub async fn summary_over_rows(
 const VOIDED_IN_PERIOD: &str =
     "h.worked_on >= {from} AND h.worked_on < {to} AND h.voided_on IS NOT NULL AND h.voided_on < {to}";
 
-/// `figure`'s aggregate over its rows.
-async fn rows_value(pool: &AnyPool, figure: &Figure, query: &SummaryQuery) -> Result<i64, ProjectionError> {
-    let select = format!("CAST(COALESCE({}, 0) AS BIGINT)", figure.value.sql());
-    let (sql, params) = rows_sql(figure, query, &select, "");
+/// `definition`'s aggregate over its rows, narrowed by `part_filter`.
+async fn rows_value(
+    pool: &AnyPool,
+    definition: &Definition,
+    query: &SummaryQuery,
+    part_filter: &str,
+) -> Result<i64, ProjectionError> {
+    let select = format!("CAST(COALESCE({}, 0) AS BIGINT)", definition.value.sql());
+    let (sql, params) = rows_sql(definition, query, &select, part_filter);
     scalar(pool, &sql, &params).await
 }
 
-/// How many beneficiaries are marked in `figure` in a `span` (month or year) from `from` to before `to`.
+/// How many beneficiaries are marked in `definition`'s figure in a `span` (month or year) from `from`
+/// to before `to`.
 async fn beneficiaries_marked(
     pool: &AnyPool,
-    figure: &Figure,
+    definition: &Definition,
     span: &str,
     from: &str,
     to: &str,
@@ -464,7 +475,7 @@ async fn beneficiaries_marked(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT DISTINCT beneficiary_id FROM beneficiary_marks \
          WHERE figure = $1 AND span = $2 AND period >= $3 AND period < $4) marked",
     )
-    .bind(figure.name)
+    .bind(definition.figure.name().into_owned())
     .bind(span)
     .bind(from)
     .bind(to)
@@ -473,20 +484,20 @@ async fn beneficiaries_marked(
     Ok(count)
 }
 
-/// How many beneficiaries have at least one of `figure`'s rows: its `COUNT(DISTINCT …)` value,
+/// How many beneficiaries have at least one of `definition`'s rows: its `COUNT(DISTINCT …)` value,
 /// since every row names a registered beneficiary.
 async fn beneficiaries_with_rows(
     pool: &AnyPool,
-    figure: &Figure,
+    definition: &Definition,
     query: &SummaryQuery,
 ) -> Result<i64, ProjectionError> {
-    let column = figure.beneficiary.ok_or_else(|| {
-        ProjectionError::Corrupt(format!("{} is not a figure about beneficiaries", figure.name))
+    let column = definition.beneficiary.ok_or_else(|| {
+        ProjectionError::Corrupt(format!("{} is not a figure about beneficiaries", definition.figure))
     })?;
     let template = format!(
         "SELECT COUNT(*) FROM beneficiaries b WHERE EXISTS (SELECT 1 FROM {} WHERE {column} = b.beneficiary_id \
          AND {})",
-        figure.from, figure.filter
+        definition.from, definition.filter
     );
     let params =
         [("from", Param::Text(query.period.from.clone())), ("to", Param::Text(query.period.to.clone()))];
@@ -511,47 +522,48 @@ impl DayTotals {
         .bind(period.to.as_str())
         .fetch_all(pool)
         .await?;
+        let (raised, closed) = (Figure::ConcernsRaised.name(), Figure::ConcernsClosed.name());
         let before_end: Vec<(String, i64)> = sqlx::query_as(&format!(
-            "SELECT figure, {} FROM daily_totals \
-                 WHERE figure IN ('concerns_raised', 'concerns_closed') AND day < $1 GROUP BY figure",
+            "SELECT figure, {} FROM daily_totals WHERE figure IN ($2, $3) AND day < $1 GROUP BY figure",
             bounded_sum("total")
         ))
         .bind(period.to.as_str())
+        .bind(raised.as_ref())
+        .bind(closed.as_ref())
         .fetch_all(pool)
         .await?;
         let before_end: HashMap<String, i64> = before_end.into_iter().collect();
         let count = |figure: &str| before_end.get(figure).copied().unwrap_or(0);
         Ok(DayTotals {
             period: sums.into_iter().collect(),
-            open_concerns: clamp_figure(count("concerns_raised") - count("concerns_closed")),
+            open_concerns: clamp_figure(count(&raised) - count(&closed)),
         })
     }
 
-    fn in_period(&self, figure: &str) -> i64 {
-        self.period.get(figure).copied().unwrap_or(0)
+    fn in_period(&self, figure: Figure) -> i64 {
+        self.period.get(figure.name().as_ref()).copied().unwrap_or(0)
     }
 }
 
-/// The summary as a `figure,value` table, with `activities` flattened to `activities.<kind>` rows
-/// and money figures per currency to `<figure>.<currency>` rows.
+/// The summary as a `figure,value` table, with each figure's parts (the activities of each kind) a
+/// row each and money figures per currency as `<figure>.<currency>` rows.
 pub fn summary_table(summary: &Summary) -> Table {
     let mut table = Table::new(&["figure", "value"]);
-    let mut row = |name: String, value: &Value| {
-        table.rows.push(vec![Cell::Text(name), Cell::Int(value.as_i64().unwrap_or(0))])
-    };
-    for name in figure_names() {
-        match summary.figures.get(name) {
-            Some(Value::Object(parts)) => {
-                for kind in ActivityKind::ALL {
-                    let value = parts.get(kind.as_str()).cloned().unwrap_or(Value::from(0));
-                    row(format!("{name}.{}", kind.as_str()), &value);
-                }
+    let mut row = |name: String, value: i64| table.rows.push(vec![Cell::Text(name), Cell::Int(value)]);
+    for figure in Figure::REPORTED {
+        let parts = figure.parts();
+        if !parts.is_empty() {
+            for part in parts {
+                row(part.name().into_owned(), summary.figures.get(part).unwrap_or(0));
             }
-            Some(value) => row(name.into(), value),
+            continue;
+        }
+        match summary.figures.get(figure) {
+            Some(value) => row(figure.name().into_owned(), value),
             None => {
                 for (currency, money) in summary.by_currency.iter().flatten() {
-                    if let Some(value) = money.get(name) {
-                        row(format!("{name}.{currency}"), value);
+                    if let Some(value) = money.get(figure) {
+                        row(format!("{figure}.{currency}"), value);
                     }
                 }
             }
@@ -560,24 +572,16 @@ pub fn summary_table(summary: &Summary) -> Table {
     table
 }
 
-/// The positions of exactly the events counted or summed in `figure` (a name from
-/// [`figure_names`], or `activities.<kind>`), ascending. `None` for an unknown figure.
+/// The positions of exactly the events counted or summed in `figure` (one of
+/// [`Figure::traceable`]), ascending. `None` for a figure the summary does not report.
 pub async fn trace(
     pool: &AnyPool,
-    figure_name: &str,
+    figure: Figure,
     query: &SummaryQuery,
 ) -> Result<Option<Vec<i64>>, ProjectionError> {
-    let (name, kind) = match figure_name.split_once('.') {
-        Some(("activities", kind)) => match ActivityKind::ALL.into_iter().find(|k| k.as_str() == kind) {
-            Some(kind) => ("activities", Some(kind)),
-            None => return Ok(None),
-        },
-        Some(_) => return Ok(None),
-        None => (figure_name, None),
-    };
-    let Some(figure) = FIGURES.iter().find(|f| f.name == name) else { return Ok(None) };
-    let extra = kind.map(activity_kind_filter).unwrap_or_default();
-    let (sql, params) = rows_sql(figure, query, figure.position, &format!("{extra} ORDER BY 1"));
+    let Some((definition, part_filter)) = definition_of(figure) else { return Ok(None) };
+    let (sql, params) =
+        rows_sql(definition, query, definition.position, &format!("{part_filter} ORDER BY 1"));
     let rows: Vec<(i64,)> = bind_all(sqlx::query(&sql), &params)
         .fetch_all(pool)
         .await?

@@ -4,18 +4,51 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use domain::{EventType, StreamName};
-use serde_json::json;
+use serde::Serialize;
 
 use super::auth::require;
 use super::json_body::JsonBody;
 use super::openapi::responses::{
     BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, ServiceUnavailable, UnprocessableEntity,
 };
-use super::openapi::schemas::AppendResult;
-use super::problem::{json_response, ApiError};
+use super::problem::{json_answer, ApiError};
 use super::{append_body, AppState};
-use crate::store::AppendRequest;
+use crate::store::{AppendRequest, Appended};
 use crate::tokens::Caller;
+
+/// Where one appended event landed.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AppendedEvent {
+    /// Its record's hash.
+    #[schema(pattern = "^[0-9a-f]{64}$")]
+    pub hash: String,
+    /// Its id.
+    pub id: String,
+    /// Its position in the log.
+    pub position: i64,
+    /// Its version in the stream.
+    pub version: i64,
+}
+
+impl From<&Appended> for AppendedEvent {
+    fn from(appended: &Appended) -> Self {
+        AppendedEvent {
+            hash: appended.hash.to_hex(),
+            id: appended.id.clone(),
+            position: appended.position,
+            version: appended.version,
+        }
+    }
+}
+
+/// The answer to an append (201), or to its replay (200).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AppendResult {
+    /// The events, in the order sent.
+    pub events: Vec<AppendedEvent>,
+    /// The stream's version after the append.
+    pub next_expected_version: i64,
+}
 
 /// Appends the body's events atomically: 201 with where they landed, 200 for a replay.
 #[utoipa::path(post, path = "/v1/streams/{stream}/events", tag = "records", security(("bearer" = [])),
@@ -66,12 +99,7 @@ pub async fn append(
             erasure_reason: None,
         })
         .await?;
-    let events: Vec<_> = outcome
-        .events
-        .iter()
-        .map(|e| json!({"position": e.position, "version": e.version, "id": e.id, "hash": e.hash.to_hex()}))
-        .collect();
     let status = if outcome.replayed { StatusCode::OK } else { StatusCode::CREATED };
-    let body = json!({"events": events, "next_expected_version": outcome.next_expected_version});
-    Ok(json_response(status, body.to_string()))
+    let events = outcome.events.iter().map(AppendedEvent::from).collect();
+    json_answer(status, &AppendResult { events, next_expected_version: outcome.next_expected_version })
 }

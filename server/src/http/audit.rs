@@ -8,18 +8,18 @@
 //! moment) for a checkpoint that covers all of its records.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use domain::values::Id;
 use domain::{EventType, StreamKind, StreamName};
-use projections::queries::funds;
+use projections::queries::funds::{self, FundBalance};
 use projections::table::{Cell, Table};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::auth::require;
-use super::problem::{json_response, ApiError};
+use super::problem::ApiError;
 use super::proofs::InclusionProof;
 use super::tabular::{respond, Format};
 use super::AppState;
@@ -27,26 +27,80 @@ use crate::privacy::sealing;
 use crate::projector::CATCH_UP_WAIT;
 use crate::tokens::Caller;
 
-/// One record of a trail.
-#[derive(Debug, Serialize)]
-struct TrailEntry {
-    position: i64,
-    version: i64,
+/// One record of an audit trail.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TrailEntry {
+    /// The record's position.
+    pub position: i64,
+    /// Its version in the stream.
+    pub version: i64,
+    /// Its event type.
     #[serde(rename = "type")]
-    event_type: String,
-    actor: String,
-    recorded_at: String,
-    occurred_at: String,
-    hash: String,
-    record: Box<RawValue>,
-    /// The record's personal fields, opened for the person reading the trail (`null` once erased).
+    pub event_type: String,
+    /// Who appended it.
+    pub actor: String,
+    /// When.
+    pub recorded_at: String,
+    /// When it happened.
+    pub occurred_at: String,
+    /// Its hash.
+    pub hash: String,
+    /// The record exactly as hashed, plus `hash`.
+    // Its stored bytes: a record is never re-serialized.
+    #[schema(value_type = super::openapi::schemas::Record)]
+    pub record: Box<RawValue>,
+    /// The record's personal fields, opened for the reader (each null once its subject is erased).
     #[serde(skip_serializing_if = "Option::is_none")]
-    personal: Option<Map<String, Value>>,
-    /// Whether the subject was forgotten, so that their personal fields open for nobody.
+    #[schema(value_type = Option<Object>, nullable = false)]
+    pub personal: Option<Map<String, Value>>,
+    /// Present (true) when the subject was forgotten: their personal fields open for nobody.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
-    erased: bool,
+    #[schema(required = false)]
+    pub erased: bool,
+    /// With `?proofs=true`: its inclusion proof in `checkpoint`'s tree.
     #[serde(skip_serializing_if = "Option::is_none")]
-    proof: Option<InclusionProof>,
+    #[schema(nullable = false)]
+    pub proof: Option<InclusionProof>,
+}
+
+/// `GET /v1/audit/disbursements/{id}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DisbursementTrail {
+    /// The disbursement's id.
+    pub disbursement_id: String,
+    /// The read model's view of it (null until projected).
+    #[schema(value_type = Option<Object>)]
+    pub disbursement: Option<Value>,
+    /// Its fund's balance.
+    pub fund: Option<FundBalance>,
+    /// Its beneficiary, as the read models show it (no personal fields).
+    #[schema(value_type = Option<Object>)]
+    pub beneficiary: Option<Value>,
+    /// Every record of the disbursement.
+    pub records: Vec<TrailEntry>,
+    /// With `?proofs=true`: the signed checkpoint the proofs are against.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub checkpoint: Option<String>,
+}
+
+/// `GET /v1/audit/beneficiaries/{id}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BeneficiaryTrail {
+    /// The beneficiary's id.
+    pub beneficiary_id: String,
+    /// The read model's view of them (no personal fields; null until projected).
+    #[schema(value_type = Option<Object>)]
+    pub beneficiary: Option<Value>,
+    /// Their disbursements.
+    #[schema(value_type = Vec<Object>)]
+    pub disbursements: Table,
+    /// Every record of the beneficiary.
+    pub records: Vec<TrailEntry>,
+    /// With `?proofs=true`: the signed checkpoint the proofs are against.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub checkpoint: Option<String>,
 }
 
 /// `?format=&proofs=`.
@@ -184,20 +238,6 @@ fn first_row(table: &Table) -> Option<Value> {
     table.to_json_rows().into_iter().next()
 }
 
-fn answer<T: Serialize>(format: Format, body: &T, table: &Table, lag: i64) -> Result<Response, ApiError> {
-    match format {
-        Format::Json => {
-            let text = serde_json::to_string(body).map_err(|e| ApiError::Internal(e.into()))?;
-            let mut response = json_response(StatusCode::OK, text);
-            if lag > 0 {
-                response.headers_mut().insert(super::tabular::LAG_HEADER, lag.into());
-            }
-            Ok(response)
-        }
-        Format::Csv => Ok(respond(format, Value::Null, table, lag)),
-    }
-}
-
 /// What both trails share: the caller may read trails, the stream's records (with their opened
 /// personal fields and, when asked, proofs), and the projections caught up for the rows beside them.
 struct Trail {
@@ -234,7 +274,7 @@ impl Trail {
     description = "Every record of a disbursement, beside its fund and beneficiary (every role but analyst).",
     responses(
         (status = 200, description = "The trail", content(
-            (super::openapi::schemas::DisbursementTrail = "application/json"),
+            (DisbursementTrail = "application/json"),
             (String = "text/csv"),
         )),
         (status = 400, response = super::openapi::responses::BadRequest),
@@ -256,20 +296,10 @@ pub async fn disbursement(
     let text = |key: &str| {
         disbursement.as_ref().and_then(|d| d[key].as_str().map(str::to_owned)).unwrap_or_default()
     };
-    let fund = first_row(&funds::fund(pool, &text("fund_id")).await.map_err(anyhow::Error::from)?);
+    let fund =
+        FundBalance::from_table(&funds::fund(pool, &text("fund_id")).await.map_err(anyhow::Error::from)?);
     let beneficiary =
         first_row(&funds::beneficiary(pool, &text("beneficiary_id")).await.map_err(anyhow::Error::from)?);
-
-    #[derive(Serialize)]
-    struct DisbursementTrail {
-        disbursement_id: String,
-        disbursement: Option<Value>,
-        fund: Option<Value>,
-        beneficiary: Option<Value>,
-        records: Vec<TrailEntry>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        checkpoint: Option<String>,
-    }
     let body = DisbursementTrail {
         disbursement_id: id.to_string(),
         disbursement,
@@ -278,7 +308,7 @@ pub async fn disbursement(
         records,
         checkpoint,
     };
-    answer(format, &body, &table, lag)
+    respond(format, &body, &table, lag)
 }
 
 /// `GET /v1/audit/beneficiaries/{id}`.
@@ -287,7 +317,7 @@ pub async fn disbursement(
     description = "Every record of a beneficiary, beside their disbursements (every role but analyst).",
     responses(
         (status = 200, description = "The trail", content(
-            (super::openapi::schemas::BeneficiaryTrail = "application/json"),
+            (BeneficiaryTrail = "application/json"),
             (String = "text/csv"),
         )),
         (status = 400, response = super::openapi::responses::BadRequest),
@@ -307,22 +337,7 @@ pub async fn beneficiary(
     let beneficiary =
         first_row(&funds::beneficiary(pool, &id.to_string()).await.map_err(anyhow::Error::from)?);
     let disbursements = funds::disbursements_of(pool, &id.to_string()).await.map_err(anyhow::Error::from)?;
-
-    #[derive(Serialize)]
-    struct BeneficiaryTrail {
-        beneficiary_id: String,
-        beneficiary: Option<Value>,
-        disbursements: Vec<Value>,
-        records: Vec<TrailEntry>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        checkpoint: Option<String>,
-    }
-    let body = BeneficiaryTrail {
-        beneficiary_id: id.to_string(),
-        beneficiary,
-        disbursements: disbursements.to_json_rows(),
-        records,
-        checkpoint,
-    };
-    answer(format, &body, &table, lag)
+    let body =
+        BeneficiaryTrail { beneficiary_id: id.to_string(), beneficiary, disbursements, records, checkpoint };
+    respond(format, &body, &table, lag)
 }

@@ -5,15 +5,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use domain::values::{Date, Id};
-use projections::queries::funds;
+use projections::queries::funds::{self, FundBalance};
 use projections::queries::ledgers::{self, ConcernStatus};
-use serde::Deserialize;
-use serde_json::json;
+use projections::table::Table;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::auth::require;
 use super::openapi::responses::{BadRequest, Forbidden, NotFound};
-use super::openapi::schemas::{Concerns, Fund, OverduePairings};
 use super::problem::ApiError;
 use super::tabular::{respond, Format, FormatParams};
 use super::AppState;
@@ -48,6 +47,24 @@ pub struct OverdueParams {
 }
 
 /// `GET /v1/concerns`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Concerns {
+    /// One row per concern.
+    #[schema(value_type = Vec<Object>)]
+    pub concerns: Table,
+}
+
+/// `GET /v1/pairings/overdue`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OverduePairings {
+    /// The day overdue is counted at.
+    pub as_of: String,
+    /// One row per overdue pairing.
+    #[schema(value_type = Vec<Object>)]
+    pub pairings: Table,
+}
+
+/// `GET /v1/concerns`.
 #[utoipa::path(get, path = "/v1/concerns", tag = "reports", params(ConcernParams), security(("bearer" = [])),
     description = "The ledger of concerns raised on visits (every role but analyst).",
     responses(
@@ -75,8 +92,9 @@ pub async fn concerns(
         }
     };
     let lag = state.projector.wait_caught_up().await;
-    let table = ledgers::concerns(state.store.pool(), status).await.map_err(anyhow::Error::from)?;
-    Ok(respond(format, json!({"concerns": table.to_json_rows()}), &table, lag))
+    let concerns = ledgers::concerns(state.store.pool(), status).await.map_err(anyhow::Error::from)?;
+    let concerns = Concerns { concerns };
+    respond(format, &concerns, &concerns.concerns, lag)
 }
 
 /// `GET /v1/pairings/overdue`; `as_of` defaults to today (UTC).
@@ -104,8 +122,10 @@ pub async fn overdue_pairings(
         None => Date(OffsetDateTime::now_utc().date()),
     };
     let lag = state.projector.wait_caught_up().await;
-    let table = ledgers::overdue_pairings(state.store.pool(), &as_of).await.map_err(anyhow::Error::from)?;
-    Ok(respond(format, json!({"as_of": as_of.to_string(), "pairings": table.to_json_rows()}), &table, lag))
+    let pairings =
+        ledgers::overdue_pairings(state.store.pool(), &as_of).await.map_err(anyhow::Error::from)?;
+    let overdue = OverduePairings { as_of: as_of.to_string(), pairings };
+    respond(format, &overdue, &overdue.pairings, lag)
 }
 
 /// `GET /v1/funds/{id}`.
@@ -114,7 +134,7 @@ pub async fn overdue_pairings(
     description = "A fund's budget and what was requested, approved, paid and reversed (every role).",
     responses(
         (status = 200, description = "The fund's balance", content(
-            (Fund = "application/json"),
+            (FundBalance = "application/json"),
             (String = "text/csv"),
         )),
         (status = 400, response = BadRequest),
@@ -132,8 +152,8 @@ pub async fn fund(
     let id = Id::parse(&id).map_err(ApiError::NotFound)?;
     let lag = state.projector.wait_caught_up().await;
     let table = funds::fund(state.store.pool(), &id.to_string()).await.map_err(anyhow::Error::from)?;
-    let Some(row) = table.to_json_rows().into_iter().next() else {
+    let Some(balance) = FundBalance::from_table(&table) else {
         return Err(ApiError::NotFound(format!("there is no fund {id}")));
     };
-    Ok(respond(format, row, &table, lag))
+    respond(format, &balance, &table, lag)
 }

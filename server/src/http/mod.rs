@@ -1,4 +1,6 @@
-//! The HTTP API (axum): one module per resource, merged in [`app`].
+//! The HTTP API (axum): one module per resource, merged in [`app`]. Each handler answers a typed
+//! struct declared beside it (or the read model's own, such as the summary), which derives both
+//! `Serialize` and its OpenAPI schema: what is served and what the document says are one type.
 //!
 //! # Layout
 //! - [`problem`]: the error type and the problem+json rewriting of axum's own rejections.

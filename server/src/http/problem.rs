@@ -7,7 +7,6 @@ use axum::body::Body;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use domain::{FieldError, RuleBreach};
-use serde_json::{json, Map, Value};
 
 use crate::contention;
 use crate::store::{AppendError, TreeError};
@@ -95,37 +94,71 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
-/// Builds a problem response with extension members.
-pub fn problem(
-    status: StatusCode,
-    problem_type: &str,
-    detail: &str,
-    extensions: Map<String, Value>,
-) -> Response {
-    let mut body = Map::new();
-    body.insert("type".into(), Value::from(problem_type));
-    body.insert("title".into(), Value::from(status.canonical_reason().unwrap_or("Error")));
-    body.insert("status".into(), Value::from(status.as_u16()));
-    body.insert("detail".into(), Value::from(detail));
-    body.extend(extensions);
-    let mut response = (status, Value::Object(body).to_string()).into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
-    response
+/// Every error body: the members RFC 9457 defines, and the extension members some problems carry.
+// Fields in name order: the order error bodies have always been served in.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// A wrong `expected_version` (409): the stream's version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i64>,
+    /// What was wrong, for a person to read.
+    pub detail: String,
+    /// A body that breaks the schema (422): each error with its JSON pointer into the body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+    /// A broken domain rule (422): the pointer to the event that breaks it, `/events/<index>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+    /// A broken domain rule (422): the rule's stable name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// The HTTP status.
+    pub status: u16,
+    /// The status's reason phrase.
+    pub title: String,
+    /// What kind of problem: `about:blank`, or `urn:aidledger:problem:schema`, `…:rule`,
+    /// `…:version-conflict`, `…:id-conflict`.
+    #[serde(rename = "type")]
+    pub problem_type: String,
 }
 
-fn extensions(value: Value) -> Map<String, Value> {
-    match value {
-        Value::Object(map) => map,
-        _ => Map::new(),
+impl Problem {
+    /// A problem of `problem_type` with `status` and `detail`, and no extension members.
+    pub fn new(status: StatusCode, problem_type: &str, detail: &str) -> Self {
+        Problem {
+            current_version: None,
+            detail: detail.to_owned(),
+            errors: None,
+            pointer: None,
+            rule: None,
+            status: status.as_u16(),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            problem_type: problem_type.to_owned(),
+        }
     }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        // A problem is strings and integers: serializing it cannot fail.
+        let body = serde_json::to_string(&self).unwrap_or_default();
+        let mut response = (status, body).into_response();
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        response
+    }
+}
+
+/// A problem response with no extension members.
+pub fn problem(status: StatusCode, problem_type: &str, detail: &str) -> Response {
+    Problem::new(status, problem_type, detail).into_response()
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let detail = self.to_string();
-        let none = Map::new;
         match self {
-            ApiError::BadRequest(_) => problem(StatusCode::BAD_REQUEST, "about:blank", &detail, none()),
+            ApiError::BadRequest(_) => problem(StatusCode::BAD_REQUEST, "about:blank", &detail),
             ApiError::Schema(errors) => {
                 let detail = match errors.as_slice() {
                     [one] => format!(
@@ -135,63 +168,60 @@ impl IntoResponse for ApiError {
                     ),
                     many => format!("{} fields break the schema", many.len()),
                 };
-                problem(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "urn:aidledger:problem:schema",
-                    &detail,
-                    extensions(json!({ "errors": errors })),
-                )
+                let problem =
+                    Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "urn:aidledger:problem:schema", &detail);
+                Problem { errors: Some(errors), ..problem }.into_response()
             }
-            ApiError::Rule { index, breach } => problem(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "urn:aidledger:problem:rule",
-                &format!("event {index}: {}", breach.detail),
-                extensions(json!({ "rule": breach.rule, "pointer": format!("/events/{index}") })),
-            ),
-            ApiError::VersionConflict { current_version } => problem(
-                StatusCode::CONFLICT,
-                "urn:aidledger:problem:version-conflict",
-                &format!("the stream is at version {current_version}"),
-                extensions(json!({ "current_version": current_version })),
-            ),
+            ApiError::Rule { index, breach } => {
+                let detail = format!("event {index}: {}", breach.detail);
+                let problem =
+                    Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "urn:aidledger:problem:rule", &detail);
+                let pointer = Some(format!("/events/{index}"));
+                Problem { rule: Some(breach.rule.to_owned()), pointer, ..problem }.into_response()
+            }
+            ApiError::VersionConflict { current_version } => {
+                let detail = format!("the stream is at version {current_version}");
+                let problem =
+                    Problem::new(StatusCode::CONFLICT, "urn:aidledger:problem:version-conflict", &detail);
+                Problem { current_version: Some(current_version), ..problem }.into_response()
+            }
             ApiError::IdConflict(_) => {
-                problem(StatusCode::CONFLICT, "urn:aidledger:problem:id-conflict", &detail, none())
+                problem(StatusCode::CONFLICT, "urn:aidledger:problem:id-conflict", &detail)
             }
             ApiError::Unauthorized(_) => {
-                let mut response = problem(StatusCode::UNAUTHORIZED, "about:blank", &detail, none());
+                let mut response = problem(StatusCode::UNAUTHORIZED, "about:blank", &detail);
                 response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
                 response
             }
-            ApiError::Forbidden(_) => problem(StatusCode::FORBIDDEN, "about:blank", &detail, none()),
-            ApiError::NotFound(_) => problem(StatusCode::NOT_FOUND, "about:blank", &detail, none()),
-            ApiError::NotAcceptable(_) => problem(StatusCode::NOT_ACCEPTABLE, "about:blank", &detail, none()),
+            ApiError::Forbidden(_) => problem(StatusCode::FORBIDDEN, "about:blank", &detail),
+            ApiError::NotFound(_) => problem(StatusCode::NOT_FOUND, "about:blank", &detail),
+            ApiError::NotAcceptable(_) => problem(StatusCode::NOT_ACCEPTABLE, "about:blank", &detail),
             ApiError::PayloadTooLarge(_) => {
-                let mut response = problem(StatusCode::PAYLOAD_TOO_LARGE, "about:blank", &detail, none());
+                let mut response = problem(StatusCode::PAYLOAD_TOO_LARGE, "about:blank", &detail);
                 // The rest of the body is never read: the connection cannot be reused.
                 response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
                 response
             }
             ApiError::UnsupportedMediaType(_) => {
-                let mut response =
-                    problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "about:blank", &detail, none());
+                let mut response = problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "about:blank", &detail);
                 response.headers_mut().insert(header::ACCEPT, HeaderValue::from_static("application/json"));
                 response
             }
             ApiError::RequestTimeout(_) => {
-                let mut response = problem(StatusCode::REQUEST_TIMEOUT, "about:blank", &detail, none());
+                let mut response = problem(StatusCode::REQUEST_TIMEOUT, "about:blank", &detail);
                 // The client may still be sending the body: the connection cannot be reused.
                 response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
                 response
             }
             ApiError::TooManyRequests(_) => {
-                let mut response = problem(StatusCode::TOO_MANY_REQUESTS, "about:blank", &detail, none());
+                let mut response = problem(StatusCode::TOO_MANY_REQUESTS, "about:blank", &detail);
                 response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
                 response
             }
-            ApiError::Unavailable => problem(StatusCode::SERVICE_UNAVAILABLE, "about:blank", &detail, none()),
+            ApiError::Unavailable => problem(StatusCode::SERVICE_UNAVAILABLE, "about:blank", &detail),
             ApiError::Busy(error) => {
                 tracing::warn!(error = format!("{error:#}"), "the database was busy past its timeout");
-                let mut response = problem(StatusCode::SERVICE_UNAVAILABLE, "about:blank", &detail, none());
+                let mut response = problem(StatusCode::SERVICE_UNAVAILABLE, "about:blank", &detail);
                 response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
                 response
             }
@@ -201,7 +231,6 @@ impl IntoResponse for ApiError {
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "about:blank",
                     "internal error; it has been logged",
-                    none(),
                 )
             }
         }
@@ -247,7 +276,7 @@ pub async fn problem_for_plain_errors(response: Response) -> Response {
             _ => status.canonical_reason().unwrap_or("error").into(),
         };
     }
-    let mut rewritten = problem(status, "about:blank", &detail, Map::new());
+    let mut rewritten = problem(status, "about:blank", &detail);
     for (name, value) in parts.headers.iter() {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
             rewritten.headers_mut().insert(name.clone(), value.clone());
@@ -256,48 +285,16 @@ pub async fn problem_for_plain_errors(response: Response) -> Response {
     rewritten
 }
 
-/// The body of a JSON success response.
+/// A JSON success response answering `answer`.
+pub fn json_answer<T: serde::Serialize>(status: StatusCode, answer: &T) -> Result<Response, ApiError> {
+    let body = serde_json::to_string(answer).map_err(anyhow::Error::from)?;
+    Ok(json_response(status, body))
+}
+
+/// A JSON success response whose body is already JSON text (a stored record, or one built from
+/// them).
 pub fn json_response(status: StatusCode, body: String) -> Response {
     let mut response = (status, Body::from(body)).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
-}
-
-/// The members of every error body, as the OpenAPI document describes them: [`problem`] builds the
-/// body, and a test holds every [`ApiError`] to these members.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-#[schema(as = Problem)]
-pub struct ProblemDocument {
-    /// What kind of problem: `about:blank`, or `urn:aidledger:problem:schema`, `…:rule`,
-    /// `…:version-conflict`, `…:id-conflict`.
-    #[serde(rename = "type")]
-    pub problem_type: String,
-    /// The status's reason phrase.
-    pub title: String,
-    /// The HTTP status.
-    pub status: u16,
-    /// What was wrong, for a person to read.
-    pub detail: String,
-    /// A body that breaks the schema (422): each error with its JSON pointer into the body.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<FieldErrorDocument>>,
-    /// A broken domain rule (422): the rule's stable name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rule: Option<String>,
-    /// A broken domain rule (422): the pointer to the event that breaks it, `/events/<index>`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pointer: Option<String>,
-    /// A wrong `expected_version` (409): the stream's version.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub current_version: Option<i64>,
-}
-
-/// One schema error of a 422, as the OpenAPI document describes it.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-#[schema(as = FieldError)]
-pub struct FieldErrorDocument {
-    /// RFC 6901 JSON pointer into the request body, e.g. `/events/0/data/amount_minor`.
-    pub pointer: String,
-    /// What is wrong there.
-    pub detail: String,
 }

@@ -7,15 +7,37 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use projections::table::{Cell, Table};
 use projections::ProjectionName;
-use serde_json::json;
+use serde::Serialize;
 
 use super::auth::require;
 use super::openapi::responses::{BadRequest, Forbidden, NotFound};
-use super::openapi::schemas::{ProjectionsStatus, Rebuilt};
 use super::problem::ApiError;
 use super::tabular::{respond, Format, FormatParams};
 use super::AppState;
+use crate::projector::ProjectionStatus;
 use crate::tokens::Caller;
+
+/// `GET /v1/projections`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProjectionsStatus {
+    /// The log's last position.
+    pub head_position: i64,
+    /// Whether this process is the one applying events.
+    pub leader: bool,
+    /// Each projection's checkpoint and lag.
+    pub projections: Vec<ProjectionStatus>,
+}
+
+/// `POST /v1/projections/{name}/rebuild`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Rebuilt {
+    /// The position it reached.
+    pub checkpoint: i64,
+    /// How long the rebuild took.
+    pub elapsed_ms: u64,
+    /// The projection.
+    pub name: &'static str,
+}
 
 /// `GET /v1/projections`.
 #[utoipa::path(get, path = "/v1/projections", tag = "projections", params(FormatParams),
@@ -42,9 +64,8 @@ pub async fn status(
         .iter()
         .map(|p| vec![Cell::Text(p.name.clone()), Cell::Int(p.checkpoint), Cell::Int(p.lag)])
         .collect();
-    let body =
-        json!({"head_position": head, "leader": state.projector.is_leader(), "projections": projections});
-    Ok(respond(format, body, &table, 0))
+    let status = ProjectionsStatus { head_position: head, leader: state.projector.is_leader(), projections };
+    respond(format, &status, &table, 0)
 }
 
 /// `POST /v1/projections/{name}/rebuild`: empties the projection and applies the log again from
@@ -66,7 +87,7 @@ pub async fn rebuild(
     let projection: ProjectionName = name.parse().map_err(ApiError::NotFound)?;
     let started = std::time::Instant::now();
     let checkpoint = state.projector.rebuild(projection).await?;
-    let body = json!({"name": projection.as_str(), "checkpoint": checkpoint,
-                      "elapsed_ms": started.elapsed().as_millis() as u64});
-    Ok(respond(Format::Json, body, &Table::default(), 0))
+    let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let rebuilt = Rebuilt { checkpoint, elapsed_ms, name: projection.as_str() };
+    respond(Format::Json, &rebuilt, &Table::default(), 0)
 }

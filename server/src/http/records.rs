@@ -4,12 +4,13 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use super::auth::require;
 use super::openapi::responses::{BadRequest, Forbidden, NotFound};
-use super::openapi::schemas::{Record, RecordPage};
-use super::problem::{json_response, ApiError};
+use super::openapi::schemas::Record;
+use super::problem::{json_answer, json_response, ApiError};
 use super::AppState;
 use crate::store::Page;
 use crate::tokens::Caller;
@@ -57,14 +58,23 @@ fn page_bounds(from: Option<i64>, from_name: &str, limit: Option<i64>) -> Result
     Ok((from, limit))
 }
 
-fn page_response(page: Page) -> Response {
-    let mut body = String::with_capacity(page.records.iter().map(|r| r.len() + 1).sum::<usize>() + 32);
-    body.push_str("{\"records\":[");
-    body.push_str(&page.records.join(","));
-    body.push_str("],\"next\":");
-    body.push_str(&page.next.map_or("null".to_string(), |n| n.to_string()));
-    body.push('}');
-    json_response(StatusCode::OK, body)
+/// A page of records, in order.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RecordPage {
+    /// The records.
+    // Each its stored bytes: a record is never re-serialized.
+    #[schema(value_type = Vec<Record>)]
+    pub records: Vec<Box<RawValue>>,
+    /// The `from_*` to ask for next, or null at the end.
+    #[schema(required = true)]
+    pub next: Option<i64>,
+}
+
+fn page_response(page: Page) -> Result<Response, ApiError> {
+    let records = page.records.into_iter().map(RawValue::from_string).collect::<Result<_, _>>();
+    let records =
+        records.map_err(|error| anyhow::Error::from(error).context("a stored record is not JSON"))?;
+    json_answer(StatusCode::OK, &RecordPage { records, next: page.next })
 }
 
 /// `GET /v1/events`.
@@ -82,7 +92,7 @@ pub async fn read_log(
 ) -> Result<Response, ApiError> {
     require(&caller, caller.role.may_read_records(), "read raw records")?;
     let (from, limit) = page_bounds(query.from_position, "from_position", query.limit)?;
-    Ok(page_response(state.store.read_log(from, limit).await?))
+    page_response(state.store.read_log(from, limit).await?)
 }
 
 /// `GET /v1/streams/{stream}/events`.
@@ -108,7 +118,7 @@ pub async fn read_stream(
     let stream: domain::StreamName = stream.parse().map_err(ApiError::NotFound)?;
     let (from, limit) = page_bounds(query.from_version, "from_version", query.limit)?;
     match state.store.read_stream(&stream.to_string(), from, limit).await? {
-        Some(page) => Ok(page_response(page)),
+        Some(page) => page_response(page),
         None => Err(ApiError::NotFound(format!("stream {stream} has no events"))),
     }
 }

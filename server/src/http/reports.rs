@@ -5,15 +5,14 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use domain::values::Currency;
-use projections::queries::summary::{self, SummaryQuery};
+use projections::figure::Figure;
+use projections::queries::summary::{self, Summary, SummaryQuery};
 use projections::queries::Period;
 use projections::table::{Cell, Table};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use super::auth::require;
 use super::openapi::responses::BadRequest;
-use super::openapi::schemas::{Summary, Trace};
 use super::problem::ApiError;
 use super::tabular::{respond, Format};
 use super::AppState;
@@ -68,6 +67,19 @@ pub struct TraceParams {
     format: Option<String>,
 }
 
+/// `GET /v1/reports/summary/trace`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Trace {
+    /// The figure.
+    pub figure: String,
+    /// First day of the period.
+    pub from: String,
+    /// The positions of exactly the events behind the figure.
+    pub positions: Vec<i64>,
+    /// First day after the period.
+    pub to: String,
+}
+
 fn summary_query(
     from: Option<String>,
     to: Option<String>,
@@ -114,8 +126,7 @@ pub async fn summary(
     let lag = state.projector.wait_caught_up().await;
     let summary = summary::summary(state.store.pool(), &query).await.map_err(anyhow::Error::from)?;
     let table = summary::summary_table(&summary);
-    let body = summary.to_json(&query);
-    Ok(respond(format, body, &table, lag))
+    respond(format, &summary, &table, lag)
 }
 
 /// `GET /v1/reports/summary/trace`.
@@ -137,21 +148,27 @@ pub async fn trace(
 ) -> Result<Response, ApiError> {
     require(&caller, caller.role.may_read_figures(), "read reports")?;
     let format = Format::negotiate(params.format.as_deref(), &headers)?;
-    let Some(figure) = params.figure else {
+    let Some(name) = params.figure else {
         return Err(ApiError::BadRequest("figure is required".into()));
     };
     let query = summary_query(params.from, params.to, params.district, params.currency)?;
     let lag = state.projector.wait_caught_up().await;
-    let positions = summary::trace(state.store.pool(), &figure, &query).await.map_err(anyhow::Error::from)?;
-    let Some(positions) = positions else {
+    let traced = match Figure::parse_traceable(&name) {
+        Some(figure) => {
+            summary::trace(state.store.pool(), figure, &query).await.map_err(anyhow::Error::from)?
+        }
+        None => None,
+    };
+    let Some(positions) = traced else {
+        let figures: Vec<_> = Figure::REPORTED.into_iter().map(Figure::name).collect();
         return Err(ApiError::BadRequest(format!(
-            "\"{figure}\" is not a figure; figures are {} (and activities.<kind>)",
-            summary::figure_names().join(", ")
+            "\"{name}\" is not a figure; figures are {} (and {}.<kind>)",
+            figures.join(", "),
+            Figure::Activities
         )));
     };
     let mut table = Table::new(&["position"]);
     table.rows = positions.iter().map(|p| vec![Cell::Int(*p)]).collect();
-    let body =
-        json!({"figure": figure, "from": query.period.from, "to": query.period.to, "positions": positions});
-    Ok(respond(format, body, &table, lag))
+    let trace = Trace { figure: name, from: query.period.from, positions, to: query.period.to };
+    respond(format, &trace, &table, lag)
 }

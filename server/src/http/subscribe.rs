@@ -13,7 +13,7 @@ use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
 use super::auth::require;
@@ -89,6 +89,20 @@ pub async fn records(
     Ok(Sse::new(events).keep_alive(keep_alive()).into_response())
 }
 
+/// The data of one `head` event of `GET /v1/subscribe/head`.
+#[derive(Debug, Serialize)]
+pub struct Head {
+    /// The log's last committed position.
+    pub position: i64,
+}
+
+/// A `head` event telling of `position`.
+fn head_event(position: i64) -> Event {
+    let event = Event::default().id(position.to_string()).event("head");
+    // A struct of one integer serializes infallibly; `json_data` only fails for what cannot be JSON.
+    event.json_data(Head { position }).unwrap_or_default()
+}
+
 /// `GET /v1/subscribe/head`.
 #[utoipa::path(get, path = "/v1/subscribe/head", tag = "records", security(("bearer" = [])),
     description = "Server-Sent Events of the log's head (`id: <position>`, `event: head`, `data: {\"position\": \
@@ -102,14 +116,8 @@ pub async fn head(State(state): State<AppState>, caller: Caller) -> Result<Respo
     require(&caller, caller.role.may_read_figures(), "subscribe to the head")?;
     // The head as committed now, which the publisher may not have read yet; then each later one.
     let now = state.feed.committed_head().await.map_err(anyhow::Error::from)?;
-    let events = heads_after(now, state.feed.head(), state.feed.closed()).map(|position| {
-        Ok::<_, Infallible>(
-            Event::default()
-                .id(position.to_string())
-                .event("head")
-                .data(serde_json::json!({"position": position}).to_string()),
-        )
-    });
+    let events = heads_after(now, state.feed.head(), state.feed.closed())
+        .map(|position| Ok::<_, Infallible>(head_event(position)));
     Ok(Sse::new(events).keep_alive(keep_alive()).into_response())
 }
 

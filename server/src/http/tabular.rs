@@ -5,9 +5,9 @@ use axum::http::header::{ACCEPT, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use projections::table::Table;
-use serde_json::Value;
+use serde::Serialize;
 
-use super::problem::{json_response, ApiError};
+use super::problem::{json_answer, ApiError};
 
 /// The header that says how many events the read models were behind when they answered.
 pub const LAG_HEADER: &str = "aidledger-projection-lag";
@@ -122,10 +122,16 @@ fn quality(range: &mime::Mime) -> u16 {
     }
 }
 
-/// Answers `json` as JSON, or `table` as CSV, with the lag header when the read models were behind.
-pub fn respond(format: Format, json: Value, table: &Table, lag: i64) -> Response {
+/// Answers `answer` as JSON, or `table` as CSV, with the lag header when the read models were
+/// behind.
+pub fn respond<T: Serialize>(
+    format: Format,
+    answer: &T,
+    table: &Table,
+    lag: i64,
+) -> Result<Response, ApiError> {
     let mut response = match format {
-        Format::Json => json_response(StatusCode::OK, json.to_string()),
+        Format::Json => json_answer(StatusCode::OK, answer)?,
         Format::Csv => {
             let mut response = (StatusCode::OK, table.to_csv()).into_response();
             response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
@@ -135,7 +141,7 @@ pub fn respond(format: Format, json: Value, table: &Table, lag: i64) -> Response
     if lag > 0 {
         response.headers_mut().insert(LAG_HEADER, HeaderValue::from(lag));
     }
-    response
+    Ok(response)
 }
 
 #[cfg(test)]

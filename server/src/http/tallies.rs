@@ -5,12 +5,11 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use projections::queries::tallies::{self, TallyName};
 use projections::queries::Period;
-use serde::Deserialize;
-use serde_json::json;
+use projections::table::Table;
+use serde::{Deserialize, Serialize};
 
 use super::auth::require;
 use super::openapi::responses::{BadRequest, NotFound};
-use super::openapi::schemas::Tally;
 use super::problem::ApiError;
 use super::tabular::{respond, Format};
 use super::AppState;
@@ -34,6 +33,22 @@ pub struct TallyParams {
     /// 406 when it accepts neither].
     #[param(pattern = "^(json|csv)$")]
     format: Option<String>,
+}
+
+/// `GET /v1/tallies/{name}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Tally {
+    /// First day of the period (`0000-01-01` for all time).
+    pub from: String,
+    /// The dimension grouped by.
+    pub group_by: String,
+    /// One row per group: the group's value and the tally's counts and sums.
+    #[schema(value_type = Vec<Object>)]
+    pub rows: Table,
+    /// The tally.
+    pub tally: String,
+    /// First day after the period (`9999-12-31` for all time).
+    pub to: String,
 }
 
 /// `GET /v1/tallies/{name}`; `group_by` defaults to `month`, the period to all time.
@@ -65,11 +80,10 @@ pub async fn tally(
     };
     let group_by = params.group_by.unwrap_or_else(|| "month".into());
     let lag = state.projector.wait_caught_up().await;
-    let table = tallies::tally(state.store.pool(), name, &group_by, &period)
+    let rows = tallies::tally(state.store.pool(), name, &group_by, &period)
         .await
         .map_err(anyhow::Error::from)?
         .map_err(ApiError::BadRequest)?;
-    let body = json!({"tally": name.as_str(), "group_by": group_by, "from": period.from, "to": period.to,
-                      "rows": table.to_json_rows()});
-    Ok(respond(format, body, &table, lag))
+    let tally = Tally { from: period.from, group_by, rows, tally: name.as_str().to_owned(), to: period.to };
+    respond(format, &tally, &tally.rows, lag)
 }

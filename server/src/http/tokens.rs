@@ -7,15 +7,38 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use domain::{FieldError, Role};
 use projections::table::{Cell, Table};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 
 use super::auth::require;
 use super::json_body::JsonBody;
-use super::problem::{json_response, ApiError};
+use super::problem::{json_answer, ApiError};
 use super::tabular::{respond, Format, FormatParams};
 use super::AppState;
 use crate::principal;
 use crate::tokens::{self, Caller, Revocation, TokenInfo};
+
+/// `GET /v1/tokens`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Tokens {
+    /// Every token ever issued, oldest first.
+    pub tokens: Vec<TokenInfo>,
+}
+
+/// The answer to `POST /v1/tokens`: the token, and its secret, shown this once.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct IssuedToken {
+    /// When it was issued (RFC 3339 UTC).
+    pub created_at: String,
+    /// The token's number.
+    pub id: i64,
+    /// Who holds it.
+    pub principal: String,
+    /// What it may do.
+    pub role: Role,
+    /// The bearer secret.
+    pub token: String,
+}
 
 /// The keys of `POST /v1/tokens`'s body.
 const ISSUE_KEYS: [&str; 2] = ["role", "principal"];
@@ -41,7 +64,7 @@ fn table(tokens: &[TokenInfo]) -> Table {
 #[utoipa::path(get, path = "/v1/tokens", tag = "tokens", params(FormatParams), security(("bearer" = [])),
     responses(
         (status = 200, description = "Every token, never a secret", content(
-            (super::openapi::schemas::Tokens = "application/json"),
+            (Tokens = "application/json"),
             (String = "text/csv"),
         )),
         (status = 400, response = super::openapi::responses::BadRequest),
@@ -56,13 +79,25 @@ pub async fn list(
     require(&caller, caller.role.may_manage_tokens(), "manage tokens")?;
     let format = Format::negotiate(params.format.as_deref(), &headers)?;
     let tokens = tokens::list(state.store.pool()).await?;
-    Ok(respond(format, json!({ "tokens": tokens }), &table(&tokens), 0))
+    let table = table(&tokens);
+    respond(format, &Tokens { tokens }, &table, 0)
 }
 
-/// What `POST /v1/tokens` asks for.
-struct IssueRequest {
-    role: Role,
-    principal: String,
+/// The body of `POST /v1/tokens`.
+// Read by `parse_issue`, which names each error with its pointer.
+#[derive(Debug, utoipa::ToSchema)]
+#[schema(as = IssueToken)]
+#[serde(deny_unknown_fields)]
+pub struct IssueRequest {
+    /// What the token may do.
+    pub role: Role,
+    /// Who holds it: 1 to 100 printable characters.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
+    pub principal: String,
 }
 
 /// Parses `{"role", "principal"}`, collecting every schema error with its pointer.
@@ -119,10 +154,10 @@ fn parse_issue(value: &Value) -> Result<IssueRequest, Vec<FieldError>> {
 
 /// `POST /v1/tokens` (admin): issues a token; 201 with the token and its secret, shown this once.
 #[utoipa::path(post, path = "/v1/tokens", tag = "tokens", security(("bearer" = [])),
-    request_body(content = super::openapi::schemas::IssueToken, content_type = "application/json"),
+    request_body(content = IssueRequest, content_type = "application/json"),
     responses(
         (status = 201, description = "Issued; the secret is in this answer only",
-         body = super::openapi::schemas::IssuedToken),
+         body = IssuedToken),
         (status = 400, response = super::openapi::responses::BadRequest),
         (status = 403, response = super::openapi::responses::Forbidden),
         (status = 413, response = super::openapi::responses::PayloadTooLarge),
@@ -144,11 +179,15 @@ pub async fn issue(
         by = %caller.principal,
         "token issued"
     );
-    let mut body = serde_json::to_value(&issued.token).map_err(anyhow::Error::from)?;
-    if let Value::Object(map) = &mut body {
-        map.insert("token".into(), Value::String(issued.secret));
-    }
-    Ok(json_response(StatusCode::CREATED, body.to_string()))
+    let token = issued.token;
+    let issued = IssuedToken {
+        created_at: token.created_at,
+        id: token.id,
+        principal: token.principal,
+        role: token.role,
+        token: issued.secret,
+    };
+    json_answer(StatusCode::CREATED, &issued)
 }
 
 /// `POST /v1/tokens/{id}/revoke` (admin): from the next request on the token authenticates nobody;
@@ -157,7 +196,7 @@ pub async fn issue(
 #[utoipa::path(post, path = "/v1/tokens/{id}/revoke", tag = "tokens", security(("bearer" = [])),
     params(("id" = i64, Path, description = "The token's number")),
     responses(
-        (status = 200, description = "Revoked (now, or before)", body = super::openapi::schemas::Token),
+        (status = 200, description = "Revoked (now, or before)", body = TokenInfo),
         (status = 403, response = super::openapi::responses::Forbidden),
         (status = 404, response = super::openapi::responses::NotFound),
     ))]
@@ -177,6 +216,5 @@ pub async fn revoke(
         Revocation::AlreadyRevoked(token) => token,
         Revocation::Unknown => return Err(unknown()),
     };
-    let body = serde_json::to_value(&token).map_err(anyhow::Error::from)?;
-    Ok(json_response(StatusCode::OK, body.to_string()))
+    json_answer(StatusCode::OK, &token)
 }

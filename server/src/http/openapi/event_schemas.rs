@@ -1,83 +1,15 @@
-//! The schemas of an append body: one per event type's data, built from the domain's own limits
-//! (text lengths, integer ranges), and the body that carries them. The domain crate does no IO and
-//! knows nothing of OpenAPI, so the schemas are written here; the tests below hold every one of them
-//! to what [`Event::parse`] accepts and refuses, so they cannot drift apart unnoticed.
+//! The schemas of an append body: one per event type's data, derived from the domain's own data
+//! structs (the domain's optional `schema` feature, bounds from its limits), and the body that
+//! carries them. The tests below hold every one of them to what [`domain::Event::parse`] accepts
+//! and refuses, so they cannot drift apart unnoticed.
 
-use domain::limits;
+use domain::schema::{integer, one_of, string, uuid};
 use domain::strict_json::SAFE_INTEGER_MAX;
-use domain::values::{
-    Count, Days, LongText, Minutes, NonNegativeMinor, PositiveCount, PositiveMinor, Severity, Text, Year,
-};
 use domain::EventType;
 use utoipa::openapi::schema::{
     AdditionalProperties, ArrayBuilder, KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type,
 };
 use utoipa::openapi::{Ref, RefOr};
-
-/// A lowercase, hyphenated UUID: the one spelling the API accepts.
-pub const UUID_PATTERN: &str = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
-
-fn string() -> ObjectBuilder {
-    ObjectBuilder::new().schema_type(Type::String)
-}
-
-fn text_of(chars_max: usize) -> ObjectBuilder {
-    // At least one character that is not white space (the domain refuses blank text).
-    string().min_length(Some(1)).max_length(Some(chars_max)).pattern(Some(r"\S")).description(Some(
-        "no control characters but tab and line breaks, and no invisible format characters (bidirectional \
-         controls, zero-width spaces, the byte-order mark)",
-    ))
-}
-
-fn text() -> ObjectBuilder {
-    text_of(Text::CHARS_MAX)
-}
-
-fn long_text() -> ObjectBuilder {
-    text_of(LongText::CHARS_MAX)
-}
-
-/// A UUID in the spelling the API accepts.
-pub fn uuid() -> ObjectBuilder {
-    string().format(Some(SchemaFormat::Custom("uuid".into()))).pattern(Some(UUID_PATTERN))
-}
-
-/// A calendar date, `YYYY-MM-DD`.
-pub fn date() -> ObjectBuilder {
-    string()
-        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
-        .pattern(Some("^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
-}
-
-fn phone() -> ObjectBuilder {
-    string().pattern(Some("^[ +()-]*([0-9][ +()-]*){3,20}$"))
-}
-
-fn currency() -> ObjectBuilder {
-    string().pattern(Some("^[A-Z]{3}$")).description(Some("ISO 4217 code, e.g. CNY"))
-}
-
-/// An integer from `min` to `max`.
-pub fn integer(min: i64, max: i64) -> ObjectBuilder {
-    ObjectBuilder::new()
-        .schema_type(Type::Integer)
-        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
-        .minimum(Some(min))
-        .maximum(Some(max))
-}
-
-fn boolean() -> ObjectBuilder {
-    ObjectBuilder::new().schema_type(Type::Boolean)
-}
-
-/// A string that is one of `values`.
-pub fn one_of(values: &[&str]) -> ObjectBuilder {
-    string().enum_values(Some(values.iter().copied()))
-}
-
-fn array_of(items: ObjectBuilder) -> ArrayBuilder {
-    ArrayBuilder::new().items(items).min_items(Some(1))
-}
 
 /// The fields of an object: those it must have, and those it may have.
 type Fields = (Vec<(&'static str, RefOr<Schema>)>, Vec<(&'static str, RefOr<Schema>)>);
@@ -104,225 +36,50 @@ fn array_field(builder: ArrayBuilder) -> RefOr<Schema> {
     RefOr::T(Schema::Array(builder.build()))
 }
 
-const VISIT_KINDS: [&str; 4] = ["home", "phone", "hospital", "group"];
-const CATEGORIES: [&str; 4] = ["retired_cadre", "retired_staff", "family", "other"];
-const HARDSHIP_CAUSES: [&str; 5] = ["illness", "accident", "disaster", "bereavement", "other"];
-const FORMS: [&str; 2] = ["cash", "in_kind"];
-const PAYMENT_METHODS: [&str; 3] = ["bank_transfer", "cash", "goods_delivered"];
-const SETTLEMENT_REASONS: [&str; 7] = [
-    "ineligible",
-    "duplicate",
-    "withdrawn",
-    "payment_failed",
-    "recorded_in_error",
-    "beneficiary_forgotten",
-    "other",
-];
-const ACTIVITY_KINDS: [&str; 6] =
-    ["lecture", "civility_class", "training", "outreach", "ceremony", "study_tour"];
-const HOURS_ACTIVITY_KINDS: [&str; 9] = [
-    "lecture",
-    "civility_class",
-    "training",
-    "outreach",
-    "ceremony",
-    "study_tour",
-    "community_service",
-    "visit_support",
-    "other",
-];
-
-fn beneficiary_fields(event_type: EventType) -> Fields {
-    let days = || field(integer(Days::MIN, Days::MAX));
-    match event_type {
-        EventType::BeneficiaryRegistered => (
-            vec![
-                ("name", field(text())),
-                ("category", field(one_of(&CATEGORIES))),
-                ("district", field(text())),
-                ("party_member", field(boolean())),
-            ],
-            vec![("unit", field(text())), ("phone", field(phone()))],
-        ),
-        EventType::BeneficiaryDetailsCorrected => (
-            Vec::new(),
-            vec![
-                ("name", field(text())),
-                ("category", field(one_of(&CATEGORIES))),
-                ("district", field(text())),
-                ("unit", field(text())),
-                ("party_member", field(boolean())),
-                ("phone", field(phone())),
-            ],
-        ),
-        EventType::HardshipAssessed => (
-            vec![
-                ("cause", field(one_of(&HARDSHIP_CAUSES))),
-                ("severity", field(integer(Severity::MIN, Severity::MAX))),
-            ],
-            vec![("notes", field(long_text()))],
-        ),
-        EventType::PairingAssigned => (
-            vec![("staff", field(text())), ("call_every_days", days()), ("visit_every_days", days())],
-            Vec::new(),
-        ),
-        EventType::VisitRecorded => (
-            vec![
-                ("visit_kind", field(one_of(&VISIT_KINDS))),
-                ("staff", field(text())),
-                ("duration_minutes", field(integer(Minutes::MIN, Minutes::MAX))),
-            ],
-            vec![("summary", field(long_text()))],
-        ),
-        EventType::ConcernRaised => (
-            vec![("concern_id", field(uuid())), ("category", field(text())), ("summary", field(long_text()))],
-            Vec::new(),
-        ),
-        EventType::ConcernResolved => (
-            vec![
-                ("concern_id", field(uuid())),
-                ("resolution", field(long_text())),
-                ("on_site", field(boolean())),
-            ],
-            Vec::new(),
-        ),
-        _ => (Vec::new(), Vec::new()),
+/// `schema` with each field's schema in place of the one-item `oneOf` the derive wraps it in to
+/// carry the field's documentation (which is written for the code, not for clients), through
+/// nested objects and arrays.
+fn unwrap_field_schemas(schema: RefOr<Schema>) -> RefOr<Schema> {
+    match schema {
+        RefOr::T(Schema::OneOf(mut one_of)) if one_of.items.len() == 1 => {
+            unwrap_field_schemas(one_of.items.remove(0))
+        }
+        RefOr::T(Schema::Object(mut object)) => {
+            for property in object.properties.values_mut() {
+                *property = unwrap_field_schemas(std::mem::replace(property, RefOr::T(Schema::default())));
+            }
+            RefOr::T(Schema::Object(object))
+        }
+        RefOr::T(Schema::Array(mut array)) => {
+            if let utoipa::openapi::schema::ArrayItems::RefOrSchema(items) = &mut array.items {
+                let inner = std::mem::replace(items.as_mut(), RefOr::T(Schema::default()));
+                **items = unwrap_field_schemas(inner);
+            }
+            RefOr::T(Schema::Array(array))
+        }
+        other => other,
     }
 }
 
-fn disbursement_and_fund_fields(event_type: EventType) -> Fields {
-    let reason = || ("reason", field(long_text()));
-    match event_type {
-        EventType::DisbursementRequested => {
-            let item = object((
-                vec![
-                    ("name", field(text())),
-                    ("quantity", field(integer(PositiveCount::MIN, limits::ITEM_QUANTITY_MAX))),
-                    (
-                        "unit_value_minor",
-                        field(integer(NonNegativeMinor::MIN, limits::ITEM_UNIT_VALUE_MINOR_MAX)),
-                    ),
-                ],
-                Vec::new(),
-            ));
-            let items = array_of(item).max_items(Some(limits::ITEMS_MAX)).description(Some(
-                "in_kind only, and required there: the goods, whose values sum to amount_minor",
-            ));
-            (
-                vec![
-                    ("beneficiary_id", field(uuid())),
-                    ("fund_id", field(uuid())),
-                    ("form", field(one_of(&FORMS))),
-                    ("amount_minor", field(integer(PositiveMinor::MIN, limits::AID_AMOUNT_MINOR_MAX))),
-                    ("currency", field(currency().description(Some("the fund's currency")))),
-                    reason(),
-                ],
-                vec![("items", array_field(items))],
-            )
-        }
-        EventType::DisbursementRejected | EventType::DisbursementReversed => {
-            (Vec::new(), vec![reason(), ("reason_code", field(one_of(&SETTLEMENT_REASONS)))])
-        }
-        EventType::DisbursementPaid => {
-            (vec![("method", field(one_of(&PAYMENT_METHODS))), ("reference", field(text()))], Vec::new())
-        }
-        EventType::FundOpened => (
-            vec![
-                ("name", field(text())),
-                ("budget_minor", field(integer(NonNegativeMinor::MIN, limits::FUND_BUDGET_MINOR_MAX))),
-                ("currency", field(currency())),
-            ],
-            vec![("year", field(integer(Year::MIN, Year::MAX)))],
-        ),
-        EventType::FundBudgetAdjusted => (
-            vec![
-                (
-                    "delta_minor",
-                    field(
-                        integer(-limits::BUDGET_DELTA_MINOR_MAX, limits::BUDGET_DELTA_MINOR_MAX)
-                            .description(Some("never 0")),
-                    ),
-                ),
-                reason(),
-            ],
-            Vec::new(),
-        ),
-        _ => (Vec::new(), Vec::new()),
-    }
-}
-
-fn other_fields(event_type: EventType) -> Fields {
-    match event_type {
-        EventType::VolunteerEnrolled => (
-            vec![("name", field(text()))],
-            vec![("unit", field(text())), ("skills", array_field(ArrayBuilder::new().items(text())))],
-        ),
-        EventType::VolunteerHoursLogged => (
-            vec![
-                ("entry_id", field(uuid())),
-                ("activity_kind", field(one_of(&HOURS_ACTIVITY_KINDS))),
-                ("date", field(date())),
-                ("minutes", field(integer(Minutes::MIN, Minutes::MAX))),
-            ],
-            vec![("activity_id", field(uuid()))],
-        ),
-        EventType::VolunteerHoursVerified => (vec![("entry_id", field(uuid()))], Vec::new()),
-        EventType::VolunteerHoursVoided => {
-            (vec![("entry_id", field(uuid())), ("reason", field(long_text()))], Vec::new())
-        }
-        EventType::ActivityHeld => {
-            let count = || field(integer(Count::MIN, limits::MATERIALS_COUNT_MAX));
-            let materials = object((
-                Vec::new(),
-                vec![
-                    ("brochures", count()),
-                    ("books", count()),
-                    (
-                        "goods_value_minor",
-                        field(integer(NonNegativeMinor::MIN, limits::GOODS_VALUE_MINOR_MAX)),
-                    ),
-                ],
-            ));
-            (
-                vec![
-                    ("kind", field(one_of(&ACTIVITY_KINDS))),
-                    ("title", field(text())),
-                    ("date", field(date())),
-                    ("attendees", field(integer(Count::MIN, limits::ATTENDEES_MAX))),
-                ],
-                vec![("location", field(text())), ("materials", field(materials))],
-            )
-        }
-        EventType::SuggestionSubmitted => (
-            vec![("topic", field(text())), ("text", field(long_text()))],
-            vec![("campaign", field(text())), ("submitted_by", field(text()))],
-        ),
-        EventType::SuggestionForwarded => (vec![("to", field(text()))], Vec::new()),
-        EventType::SuggestionAdopted => (Vec::new(), vec![("note", field(long_text()))]),
-        EventType::SuggestionDeclined => (vec![("reason", field(long_text()))], Vec::new()),
-        _ => (Vec::new(), Vec::new()),
-    }
-}
-
-/// The schema of `event_type`'s `data`.
+/// The schema of `event_type`'s `data`: its data struct's, with what the struct's type cannot say
+/// (at least one field where some are needed, which fields are personal) said in words.
 pub fn data_schema(event_type: EventType) -> RefOr<Schema> {
-    let fields = match event_type.kind() {
-        domain::StreamKind::Beneficiary => beneficiary_fields(event_type),
-        domain::StreamKind::Disbursement | domain::StreamKind::Fund => {
-            disbursement_and_fund_fields(event_type)
-        }
-        _ => other_fields(event_type),
+    let RefOr::T(Schema::Object(mut data)) = unwrap_field_schemas(event_type.data_schema()) else {
+        return event_type.data_schema();
     };
-    let mut builder = object(fields);
+    // The struct's own documentation is written for the code; the document says what a client sends.
+    data.description = None;
     match event_type {
         EventType::BeneficiaryDetailsCorrected => {
-            builder =
-                builder.min_properties(Some(1)).description(Some("only the changed fields, at least one"));
+            data.min_properties = Some(1);
+            data.description = Some("only the changed fields, at least one".into());
         }
         EventType::DisbursementRejected | EventType::DisbursementReversed => {
-            let note = "a reason, a reason_code naming no one, or both (only the code once the beneficiary \
-                        is forgotten)";
-            builder = builder.min_properties(Some(1)).description(Some(note));
+            data.min_properties = Some(1);
+            data.description = Some(
+                "a reason, a reason_code naming no one, or both (only the code once the beneficiary is forgotten)"
+                    .into(),
+            );
         }
         _ => {}
     }
@@ -330,9 +87,9 @@ pub fn data_schema(event_type: EventType) -> RefOr<Schema> {
     if !personal.is_empty() {
         let note =
             format!("Personal fields (stored sealed, never shown to analysts): {}.", personal.join(", "));
-        builder = builder.description(Some(note));
+        data.description = Some(note);
     }
-    field(builder)
+    RefOr::T(Schema::Object(data))
 }
 
 /// The event types a client may append (every one but `BeneficiaryForgotten`, which only

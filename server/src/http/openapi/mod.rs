@@ -4,14 +4,14 @@
 //! `utoipa_axum::routes!`, which takes the route's path and methods from the handler's own
 //! `#[utoipa::path]` annotation, and the document is what that registration collected. What an
 //! annotation cannot say, [`complete`] adds from the code that decides it: the append body's
-//! schemas (from the domain's limits and the configured events per append), the names a path
-//! parameter may take, the bearer scheme, and the answers routes give by what they are: 401 and
-//! 503 where a token is needed (finding it reads the database); 415 where a body is taken; 406
-//! where CSV is offered; 405, 408 and 429 everywhere.
+//! schemas (each event type's data from its domain struct, and the configured events per append),
+//! the names a path parameter may take, the bearer scheme, and the answers routes give by what
+//! they are: 401 and 503 where a token is needed (finding it reads the database); 415 where a body
+//! is taken; 406 where CSV is offered; 405, 408 and 429 everywhere.
 //!
 //! # Layout
 //! - [`event_schemas`]: the append body and each event type's data.
-//! - [`schemas`]: answers the handlers build as JSON values.
+//! - [`schemas`]: the record, served as its stored bytes, which no Rust type serializes.
 //! - [`responses`]: the `application/problem+json` error responses.
 
 pub mod event_schemas;
@@ -22,9 +22,8 @@ use axum::body::Bytes;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use domain::events::activity::ActivityKind;
 use domain::StreamKind;
-use projections::queries::summary::figure_names;
+use projections::figure::Figure;
 use projections::queries::tallies::TallyName;
 use projections::ProjectionName;
 use utoipa::openapi::path::{Operation, PathItem};
@@ -34,7 +33,8 @@ use utoipa::openapi::{Components, OpenApi, Ref, RefOr};
 use utoipa::OpenApi as _;
 
 use super::limits::Limits;
-use super::problem::{FieldErrorDocument, ProblemDocument};
+use super::problem::Problem;
+use domain::FieldError;
 
 /// The parts of the document the annotations give; [`complete`] adds the rest.
 #[derive(utoipa::OpenApi)]
@@ -46,7 +46,7 @@ use super::problem::{FieldErrorDocument, ProblemDocument};
                        the checkpoint and its key, and the console's static files (at / and /console/) \
                        needs `Authorization: Bearer <token>`."
     ),
-    components(schemas(ProblemDocument, FieldErrorDocument)),
+    components(schemas(Problem, FieldError)),
     tags(
         (name = "status", description = "Health, chain verification and this document"),
         (name = "records", description = "Appending events and reading records"),
@@ -116,22 +116,21 @@ fn describe_parameters(document: &mut OpenApi) {
     let stream = string_schema().pattern(Some(format!(
         "^({})-{}",
         kinds.join("|"),
-        event_schemas::UUID_PATTERN.trim_start_matches('^')
+        domain::schema::UUID_PATTERN.trim_start_matches('^')
     )));
     set_parameter_schema(document, "/v1/streams/{stream}/events", "stream", stream);
     for path in ["/v1/funds/{id}", "/v1/audit/disbursements/{id}", "/v1/audit/beneficiaries/{id}"] {
-        set_parameter_schema(document, path, "id", event_schemas::uuid());
+        set_parameter_schema(document, path, "id", domain::schema::uuid());
     }
-    set_parameter_schema(document, "/v1/beneficiaries/{id}/forget", "id", event_schemas::uuid());
+    set_parameter_schema(document, "/v1/beneficiaries/{id}/forget", "id", domain::schema::uuid());
     let tallies: Vec<&str> = TallyName::ALL.iter().map(|t| t.as_str()).collect();
-    set_parameter_schema(document, "/v1/tallies/{name}", "name", event_schemas::one_of(&tallies));
+    set_parameter_schema(document, "/v1/tallies/{name}", "name", domain::schema::one_of(&tallies));
     let projections: Vec<&str> = ProjectionName::ALL.iter().map(|p| p.as_str()).collect();
-    let projections = event_schemas::one_of(&projections);
+    let projections = domain::schema::one_of(&projections);
     set_parameter_schema(document, "/v1/projections/{name}/rebuild", "name", projections);
-    let mut figures: Vec<String> = figure_names().into_iter().map(str::to_owned).collect();
-    figures.extend(ActivityKind::ALL.iter().map(|kind| format!("activities.{}", kind.as_str())));
-    let figures: Vec<&str> = figures.iter().map(String::as_str).collect();
-    set_parameter_schema(document, "/v1/reports/summary/trace", "figure", event_schemas::one_of(&figures));
+    let figures: Vec<_> = Figure::traceable().into_iter().map(Figure::name).collect();
+    let figures: Vec<&str> = figures.iter().map(AsRef::as_ref).collect();
+    set_parameter_schema(document, "/v1/reports/summary/trace", "figure", domain::schema::one_of(&figures));
 }
 
 fn string_schema() -> ObjectBuilder {
