@@ -181,6 +181,17 @@ impl TestApp {
         if let Some(body) = body {
             request = request.header("content-type", "application/json").body(body);
         }
+        Self::answer(request).await
+    }
+
+    /// `POST path` as `who` with `body` declared as `content_type` (a file to import, say).
+    pub async fn post_as(&self, who: Who, path: &str, content_type: &str, body: Vec<u8>) -> Answer {
+        let request = self.client.post(format!("{}{path}", self.base)).bearer_auth(self.token(who));
+        Self::answer(request.header("content-type", content_type).body(body)).await
+    }
+
+    /// Sends `request` and reads its answer.
+    async fn answer(request: reqwest::RequestBuilder) -> Answer {
         let response = request.send().await.expect("request");
         let status = response.status();
         let content_type = response

@@ -80,7 +80,11 @@ impl DailyTotals {
             |query, addition| {
                 let ((figure, day), (projection, amount)) = addition;
                 Ok::<_, sqlx::Error>(
-                    query.bind(projection.as_str()).bind(figure.name().into_owned()).bind(day.as_str()).bind(*amount),
+                    query
+                        .bind(projection.as_str())
+                        .bind(figure.name().into_owned())
+                        .bind(day.as_str())
+                        .bind(*amount),
                 )
             },
         )

@@ -16,6 +16,7 @@ mod feed;
 mod forgotten_aid;
 mod group_commit;
 mod idempotency;
+mod import;
 mod limits;
 mod me;
 mod naive;

@@ -12,7 +12,9 @@ use axum::Json;
 use domain::EventType;
 use serde::Deserialize;
 
-use super::openapi::responses::{BadRequest, Forbidden, PayloadTooLarge, ServiceUnavailable, UnsupportedMediaType};
+use super::openapi::responses::{
+    BadRequest, Forbidden, PayloadTooLarge, ServiceUnavailable, UnprocessableEntity,
+};
 use super::problem::ApiError;
 use super::AppState;
 use crate::import::encoding::{OpenProblem, TextEncoding};
@@ -41,19 +43,17 @@ pub struct ImportQuery {
 /// all recorded already, 422 naming every bad row (nothing appended).
 #[utoipa::path(post, path = "/v1/import", tag = "records", security(("bearer" = [])),
     params(ImportQuery),
-    request_body(content = String, description = "The file: CSV with a header row (the event's data \
-        fields, nested ones dotted, plus stream, id, occurred_at), or JSONL (one {stream?, id?, \
-        occurred_at?, data} a line).",
-        content_type = ["text/csv", "application/x-ndjson"]),
+    request_body(description = "The file: CSV with a header row (the event's data fields, nested \
+        ones dotted, plus stream, id, occurred_at), or JSONL (one {stream?, id?, occurred_at?, data} \
+        a line).",
+        content((String = "text/csv"), (String = "application/x-ndjson"))),
     responses(
         (status = 201, description = "Appended, in one transaction: where each row landed", body = ImportReport),
         (status = 200, description = "A dry run whose rows are all good, or a file already recorded", body = ImportReport),
         (status = 400, response = BadRequest),
         (status = 403, response = Forbidden),
         (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, description = "Bad rows: every one named; nothing was appended",
-         content_type = "application/problem+json", body = ImportProblemDocument),
+        (status = 422, response = UnprocessableEntity),
         (status = 503, response = ServiceUnavailable),
     ))]
 #[tracing::instrument(skip(state, caller, headers, body), fields(actor = %caller.principal))]
@@ -72,7 +72,9 @@ pub async fn import_file(
     // A second pass (GB18030's check that the file is not UTF-8) reads the body again from its start.
     let text = match encoding.open(&bytes[..], |_| Ok(&bytes[..])) {
         Ok(text) => text,
-        Err(OpenProblem::Encoding(problem)) => return Err(ApiError::BadRows(ImportReport::unreadable_file(problem.to_string()))),
+        Err(OpenProblem::Encoding(problem)) => {
+            return Err(ApiError::BadRows(ImportReport::unreadable_file(problem.to_string())))
+        }
         Err(OpenProblem::Read(error)) => return Err(ApiError::BadRequest(error.to_string())),
     };
     let kinds = FieldKinds::of_event(event_type);
@@ -91,13 +93,14 @@ pub async fn import_file(
 /// The file's layout and encoding, from its `Content-Type` (415 for anything else).
 fn declared_file(headers: &HeaderMap) -> Result<(ImportFormat, TextEncoding), ApiError> {
     let refuse = |what: String| {
-        ApiError::UnsupportedMediaType(format!(
+        ApiError::UnsupportedFile(format!(
             "{what}; send the file as Content-Type: text/csv (charset utf-8 or gb18030) or application/x-ndjson"
         ))
     };
     let declared = headers.get(CONTENT_TYPE).ok_or_else(|| refuse("the body has no Content-Type".into()))?;
     let text = declared.to_str().map_err(|_| refuse("the Content-Type header is not ASCII".into()))?;
-    let media: mime::Mime = text.parse().map_err(|_| refuse(format!("Content-Type {text:?} is not a media type")))?;
+    let media: mime::Mime =
+        text.parse().map_err(|_| refuse(format!("Content-Type {text:?} is not a media type")))?;
     let format = match media.essence_str() {
         "text/csv" => ImportFormat::Csv,
         "application/x-ndjson" | "application/jsonl" => ImportFormat::Jsonl,

@@ -7,6 +7,7 @@
 //!   of the body is read (413; a client that declares a huge body and sends none gets its answer
 //!   now, not a 408 when the request timeout runs out); a body without a length (chunked) meets
 //!   axum's body limit as it is read ([`super::json_body`], 413);
+//! - `import_bytes_max`: the same, for `POST /v1/import` ([`super::import`] reads its body itself);
 //! - `events_per_append_max`: the append body's parser (422 at `/events`);
 //! - `request_timeout_ms`, `concurrent_requests_max`: [`enforce`], around every route;
 //! - `idle_timeout_ms`: the connection itself ([`super::connections`]): a client that does not send
@@ -31,6 +32,10 @@ pub struct Limits {
     /// Largest request body, in bytes (413 beyond it).
     #[arg(long, env = "AIDLEDGER_BODY_BYTES_MAX", default_value_t = Limits::default().body_bytes_max)]
     pub body_bytes_max: usize,
+    /// Largest file `POST /v1/import` takes as its body, in bytes (413 beyond it; larger files are
+    /// imported with `aidledger import`).
+    #[arg(long, env = "AIDLEDGER_IMPORT_BYTES_MAX", default_value_t = Limits::default().import_bytes_max)]
+    pub import_bytes_max: usize,
     /// Most events in one append (422 beyond it).
     #[arg(long, env = "AIDLEDGER_EVENTS_PER_APPEND_MAX", default_value_t = Limits::default().events_per_append_max)]
     pub events_per_append_max: usize,
@@ -55,6 +60,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             body_bytes_max: 1024 * 1024,
+            import_bytes_max: 32 * 1024 * 1024,
             events_per_append_max: 1000,
             request_timeout_ms: 30_000,
             idle_timeout_ms: 30_000,
@@ -70,6 +76,7 @@ pub struct RequestGate {
     slots_max: usize,
     timeout_ms: u64,
     body_bytes_max: usize,
+    import_bytes_max: usize,
 }
 
 impl RequestGate {
@@ -80,6 +87,7 @@ impl RequestGate {
             slots_max: limits.concurrent_requests_max,
             timeout_ms: limits.request_timeout_ms,
             body_bytes_max: limits.body_bytes_max,
+            import_bytes_max: limits.import_bytes_max,
         }
     }
 }
@@ -88,8 +96,10 @@ impl RequestGate {
 /// taken, else runs the request and answers 408 when it has not finished within the request
 /// timeout. The slot is held until the answer is ready.
 pub async fn enforce(State(gate): State<RequestGate>, request: Request, next: Next) -> Response {
-    if declared_length(&request).is_some_and(|length| length > gate.body_bytes_max as u64) {
-        return ApiError::PayloadTooLarge(gate.body_bytes_max).into_response();
+    let body_bytes_max =
+        if request.uri().path() == super::import::PATH { gate.import_bytes_max } else { gate.body_bytes_max };
+    if declared_length(&request).is_some_and(|length| length > body_bytes_max as u64) {
+        return ApiError::PayloadTooLarge(body_bytes_max).into_response();
     }
     let Ok(_slot) = gate.slots.clone().try_acquire_owned() else {
         tracing::warn!(path = %request.uri().path(), "refused: every request slot is taken");

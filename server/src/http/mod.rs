@@ -28,6 +28,7 @@ pub mod checkpoints;
 pub mod connections;
 pub mod console;
 pub mod forget;
+pub mod import;
 pub mod json_body;
 pub mod ledgers;
 pub mod limits;
@@ -109,6 +110,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(audit::disbursement))
         .routes(routes!(audit::beneficiary))
         .routes(routes!(forget::forget))
+        .routes(routes!(import::import_file))
         .routes(routes!(projections::status))
         .routes(routes!(projections::rebuild))
         .routes(routes!(me::me))

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use domain::{FieldError, RuleBreach};
 
 use crate::contention;
+use crate::import::report::{BadRow, ImportReport};
 use crate::store::{AppendError, TreeError};
 
 /// The media type of every error body.
@@ -31,6 +32,9 @@ pub enum ApiError {
         /// The rule.
         breach: RuleBreach,
     },
+    /// 422: an import file has bad rows (nothing of it was appended).
+    #[error("{} of {} rows are bad; nothing was imported", .0.bad_rows, .0.rows)]
+    BadRows(ImportReport),
     /// 409: the stream is not at the expected version.
     #[error("expected version mismatch")]
     VersionConflict {
@@ -58,6 +62,9 @@ pub enum ApiError {
     /// 415: the body is declared (`Content-Type`) as something other than JSON.
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// 415: an import's body is declared as something other than a CSV or JSONL file.
+    #[error("{0}")]
+    UnsupportedFile(String),
     /// 408: the request (its body, and the answer to it) took longer than the request timeout.
     #[error("the request was not completed within {0} ms; send it again (an append with the same ids is not recorded twice)")]
     RequestTimeout(u64),
@@ -98,6 +105,12 @@ impl From<sqlx::Error> for ApiError {
 // Fields in name order: the order error bodies have always been served in.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct Problem {
+    /// An import with bad rows (422): each bad row (at most 10 000 listed) with what is wrong in it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bad: Option<Vec<BadRow>>,
+    /// An import with bad rows (422): how many rows are bad, listed or not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bad_rows: Option<u64>,
     /// A wrong `expected_version` (409): the stream's version.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_version: Option<i64>,
@@ -112,12 +125,15 @@ pub struct Problem {
     /// A broken domain rule (422): the rule's stable name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
+    /// An import with bad rows (422): how many rows the file holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<u64>,
     /// The HTTP status.
     pub status: u16,
     /// The status's reason phrase.
     pub title: String,
     /// What kind of problem: `about:blank`, or `urn:aidledger:problem:schema`, `…:rule`,
-    /// `…:version-conflict`, `…:id-conflict`.
+    /// `…:version-conflict`, `…:id-conflict`, `…:bad-rows`.
     #[serde(rename = "type")]
     pub problem_type: String,
 }
@@ -126,11 +142,14 @@ impl Problem {
     /// A problem of `problem_type` with `status` and `detail`, and no extension members.
     pub fn new(status: StatusCode, problem_type: &str, detail: &str) -> Self {
         Problem {
+            bad: None,
+            bad_rows: None,
             current_version: None,
             detail: detail.to_owned(),
             errors: None,
             pointer: None,
             rule: None,
+            rows: None,
             status: status.as_u16(),
             title: status.canonical_reason().unwrap_or("Error").to_owned(),
             problem_type: problem_type.to_owned(),
@@ -179,6 +198,20 @@ impl IntoResponse for ApiError {
                 let pointer = Some(format!("/events/{index}"));
                 Problem { rule: Some(breach.rule.to_owned()), pointer, ..problem }.into_response()
             }
+            ApiError::BadRows(report) => {
+                let detail = if report.rows == 0 {
+                    format!(
+                        "the file cannot be read: {}",
+                        report.bad.first().and_then(|bad| bad.detail.clone()).unwrap_or_default()
+                    )
+                } else {
+                    detail
+                };
+                let problem =
+                    Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "urn:aidledger:problem:bad-rows", &detail);
+                let (rows, bad_rows) = (Some(report.rows), Some(report.bad_rows));
+                Problem { bad: Some(report.bad), bad_rows, rows, ..problem }.into_response()
+            }
             ApiError::VersionConflict { current_version } => {
                 let detail = format!("the stream is at version {current_version}");
                 let problem =
@@ -205,6 +238,12 @@ impl IntoResponse for ApiError {
             ApiError::UnsupportedMediaType(_) => {
                 let mut response = problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "about:blank", &detail);
                 response.headers_mut().insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+                response
+            }
+            ApiError::UnsupportedFile(_) => {
+                let mut response = problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "about:blank", &detail);
+                let accepted = HeaderValue::from_static("text/csv, application/x-ndjson");
+                response.headers_mut().insert(header::ACCEPT, accepted);
                 response
             }
             ApiError::RequestTimeout(_) => {

@@ -52,10 +52,10 @@ pub enum ImportError {
 
 /// The rows of `text` (already opened by [`TextEncoding::open`]) read as `request` says.
 fn rows_of<'a>(
-    text: impl Read + 'a,
+    text: impl Read + Send + 'a,
     request: &ImportRequest,
     kinds: &'a FieldKinds,
-) -> Result<Box<dyn Iterator<Item = Result<ImportRow, UnreadableRow>> + 'a>, FileProblem> {
+) -> Result<Box<dyn Iterator<Item = Result<ImportRow, UnreadableRow>> + Send + 'a>, FileProblem> {
     let type_name = request.event_type.as_str();
     Ok(match request.format {
         ImportFormat::Csv => Box::new(csv_rows(text, request.encoding, type_name, |path| kinds.kind(path))?),
@@ -69,7 +69,7 @@ pub async fn import(
     caller: &Caller,
     kinds: &FieldKinds,
     request: ImportRequest,
-    text: impl Read,
+    text: impl Read + Send,
 ) -> Result<ImportReport, ImportError> {
     let event_type = request.event_type;
     if !caller.role.may_append(event_type) {
