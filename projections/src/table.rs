@@ -41,12 +41,13 @@ impl Cell {
         }
     }
 
+    /// The cell as a CSV field's text (quoting is the writer's).
     fn to_csv(&self) -> String {
         match self {
             Cell::Null => String::new(),
             Cell::Int(value) => value.to_string(),
             Cell::Bool(flag) => flag.to_string(),
-            Cell::Text(text) => csv_text(text),
+            Cell::Text(text) => defused(text),
         }
     }
 
@@ -67,14 +68,12 @@ impl Cell {
     }
 }
 
-/// Quotes a CSV field when it needs it (RFC 4180), and defuses text a spreadsheet would run as a
-/// formula by putting a `'` before it.
-fn csv_text(text: &str) -> String {
-    let defused = if text.starts_with(['=', '+', '-', '@']) { format!("'{text}") } else { text.to_owned() };
-    if defused.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", defused.replace('"', "\"\""))
+/// Text a spreadsheet would run as a formula, defused by a `'` before it.
+fn defused(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
     } else {
-        defused
+        text.to_owned()
     }
 }
 
@@ -136,18 +135,18 @@ impl Table {
             .collect()
     }
 
-    /// RFC 4180 CSV with a header row.
+    /// RFC 4180 CSV with a header row (CRLF line ends, fields quoted only where they must be), text
+    /// that would run as a formula defused.
     pub fn to_csv(&self) -> String {
-        let mut out = String::new();
-        let header: Vec<String> = self.columns.iter().map(|c| csv_text(c)).collect();
-        out.push_str(&header.join(","));
-        out.push_str("\r\n");
-        for row in &self.rows {
-            let cells: Vec<String> = row.iter().map(Cell::to_csv).collect();
-            out.push_str(&cells.join(","));
-            out.push_str("\r\n");
+        let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+        // Writing to memory cannot fail; a failure would lose the table, never garble it.
+        let written = writer.write_record(self.columns.iter().map(|column| defused(column))).and_then(|()| {
+            self.rows.iter().try_for_each(|row| writer.write_record(row.iter().map(Cell::to_csv)))
+        });
+        match (written, writer.into_inner()) {
+            (Ok(()), Ok(bytes)) => String::from_utf8(bytes).unwrap_or_default(),
+            _ => String::new(),
         }
-        out
     }
 }
 

@@ -91,7 +91,7 @@ export function render(main, { me }) {
       'section',
       { class: 'card ledger' },
       h('p', { role: 'alert' }, t('import.bad', { bad: problem.bad_rows ?? problem.bad.length, rows: problem.rows })),
-      h('div', { class: 'table-wrap' }, h('table', { 'data-import-bad': '' }, h('thead', {}, header), h('tbody', {}, ...rows.flat()))),
+      h('div', { class: 'table-wrap' }, h('table', { class: 'import-bad', 'data-import-bad': '' }, h('thead', {}, header), h('tbody', {}, ...rows.flat()))),
     );
   }
 

@@ -9,7 +9,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
 /// Every route the server answers.
-const ROUTES: [(&str, &str); 28] = [
+const ROUTES: [(&str, &str); 29] = [
     ("get", "/healthz"),
     ("get", "/openapi.json"),
     ("get", "/v1/verify"),
@@ -32,6 +32,7 @@ const ROUTES: [(&str, &str); 28] = [
     ("get", "/v1/audit/disbursements/{id}"),
     ("get", "/v1/audit/beneficiaries/{id}"),
     ("post", "/v1/beneficiaries/{id}/forget"),
+    ("post", "/v1/import"),
     ("get", "/v1/projections"),
     ("post", "/v1/projections/{name}/rebuild"),
     ("get", "/v1/me"),

@@ -389,6 +389,58 @@ describe('the console', { timeout: 90_000 }, () => {
     await context.close();
   });
 
+  test('a spreadsheet is checked first, its bad rows shown by row, and imported once it is right', { skip: !beneficiaryId }, async () => {
+    const { context, page, problems } = await open('zh-CN');
+    await page.goto(`${base}/#/import`);
+    await signIn(page, staffToken);
+    const form = page.locator('form[data-form="import"]');
+    await form.waitFor();
+    await form.locator('[name="type"]').selectOption('VisitRecorded');
+    const stream = `beneficiary-${beneficiaryId}`;
+    const nobody = `beneficiary-${crypto.randomUUID()}`;
+    const header = 'stream,visit_kind,staff,duration_minutes,summary\n';
+    const bad = `${header}${stream},home,zhao.min,30,\n${stream},home,zhao.min,半小时,\n${nobody},phone,zhao.min,10,\n`;
+    await form.locator('[name="file"]').setInputFiles({ name: '走访记录.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+    await form.locator('[data-action="check"]').click();
+    const table = page.locator('table[data-import-bad]');
+    await table.waitFor();
+    assert.equal(await table.locator('tr[data-bad-row]').count(), 2, 'one entry per bad row');
+    assert.match(await table.locator('tr[data-bad-row="3"]').textContent(), /duration_minutes.*半小时/);
+    assert.match(await table.locator('tr[data-bad-row="4"]').textContent(), /请先登记|register/i, "a broken rule in a case worker's words");
+    assert.ok(await page.locator('[data-action="import"]').isHidden(), 'a file with bad rows cannot be imported');
+    await page.screenshot({ path: join(artifacts, 'console-import-zh-CN.png'), fullPage: true });
+
+    const before = (await apiGet(`/v1/streams/${stream}/events?limit=1000`, staffToken)).records.length;
+    // Saved as GB18030, as a spreadsheet on a Chinese system saves it: 探望 is CC BD CD FB.
+    const good = Buffer.concat([Buffer.from(`${header}${stream},home,zhao.min,30,`), Buffer.from('ccbdcdfb', 'hex'), Buffer.from(`\n${stream},phone,zhao.min,5,\n`)]);
+    await form.locator('[name="file"]').setInputFiles({ name: 'visits.csv', mimeType: 'text/csv', buffer: good });
+    await form.locator('[name="encoding"]').selectOption('gb18030');
+    await form.locator('[data-action="check"]').click();
+    await page.waitForSelector('[data-import-checked="2"]');
+    assert.equal((await apiGet(`/v1/streams/${stream}/events?limit=1000`, staffToken)).records.length, before, 'the check appended nothing');
+    await page.locator('[data-action="import"]').click();
+    await page.waitForSelector('[data-import-done="2"]');
+    assert.equal((await apiGet(`/v1/streams/${stream}/events?limit=1000`, staffToken)).records.length, before + 2);
+    const trail = await apiGet(`/v1/audit/beneficiaries/${beneficiaryId}`, staffToken);
+    assert.match(JSON.stringify(trail), /探望/, 'the GB18030 text arrived as the same characters');
+    assert.deepEqual(problems.filter((p) => !p.includes('status of 422')), []);
+    await context.close();
+
+    const english = await open('en', { width: 375, height: 740 });
+    await english.page.goto(`${base}/#/import`);
+    await signIn(english.page, staffToken);
+    const englishForm = english.page.locator('form[data-form="import"]');
+    await englishForm.waitFor();
+    await englishForm.locator('[name="type"]').selectOption('VisitRecorded');
+    await englishForm.locator('[name="file"]').setInputFiles({ name: 'visits.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+    await englishForm.locator('[data-action="check"]').click();
+    await english.page.locator('table[data-import-bad]').waitFor();
+    await english.page.screenshot({ path: join(artifacts, 'console-import-phone.png'), fullPage: true });
+    const width = await english.page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 375, `the page fits a phone's width (${width}px)`);
+    await english.context.close();
+  });
+
   test('aid is requested by staff, refused past its budget in words, approved by a supervisor and paid by staff', { skip: !beneficiaryId || !supervisorToken }, async () => {
     const fundId = crypto.randomUUID();
     await append(`fund-${fundId}`, 'FundOpened', { name: '临时救助金', budget_minor: 100_000, currency: 'CNY' }, staffToken);
