@@ -36,7 +36,7 @@ impl DatabaseUrl {
 
     /// The URL with SQLite told to open an existing file only (where no mode is given already), so
     /// that a mistyped path opens no new, empty ledger.
-    pub fn existing_only(self) -> DatabaseUrl {
+    pub(crate) fn existing_only(self) -> DatabaseUrl {
         if self.dialect != Dialect::Sqlite || self.url.contains("mode=") {
             return self;
         }
@@ -137,7 +137,7 @@ impl Database {
     }
 
     /// Opens the database `url` names.
-    pub async fn open_url(url: DatabaseUrl) -> anyhow::Result<Database> {
+    pub(crate) async fn open_url(url: DatabaseUrl) -> anyhow::Result<Database> {
         let DatabaseUrl { url, dialect } = url;
         let url = url.as_str();
         let pool = AnyPoolOptions::new()
@@ -164,7 +164,7 @@ impl Database {
     /// The append writer's dedicated connection: on SQLite, with WAL checkpoints inside its commits
     /// only as a last resort (see [`crate::store::wal`]), and erasing what it deletes (it is the one
     /// connection that writes subject keys, and destroys them).
-    pub async fn connect_for_writer(&self) -> anyhow::Result<AnyConnection> {
+    pub(crate) async fn connect_for_writer(&self) -> anyhow::Result<AnyConnection> {
         let mut connection = self.connect_one().await?;
         if self.dialect == Dialect::Sqlite {
             connection

@@ -25,9 +25,9 @@ use tokio::sync::{broadcast, watch};
 use crate::store::read::{committed_head, log_rows, serve_row};
 
 /// Records the broadcast holds for subscribers that are behind; one further behind reads the database.
-pub const BUFFER_RECORDS: usize = 4096;
+pub(crate) const BUFFER_RECORDS: usize = 4096;
 /// Longest the publisher waits before looking for commits it was not told of, in milliseconds.
-pub const POLL_MS: u64 = 200;
+pub(crate) const POLL_MS: u64 = 200;
 /// Records read from the database at once.
 const PAGE_RECORDS: i64 = 512;
 

@@ -21,11 +21,11 @@ use crate::db::Database;
 
 /// How long a query waits for the projections to reach the head before answering from what they
 /// have (and saying how far behind they are).
-pub const CATCH_UP_WAIT: Duration = Duration::from_secs(5);
+pub(crate) const CATCH_UP_WAIT: Duration = Duration::from_secs(5);
 /// How often a PostgreSQL leader looks for appends made by other processes.
-pub const FOLLOW_INTERVAL: Duration = Duration::from_millis(100);
+pub(crate) const FOLLOW_INTERVAL: Duration = Duration::from_millis(100);
 /// How often a process that does not lead tries to take the lead.
-pub const LEADER_RETRY: Duration = Duration::from_secs(1);
+pub(crate) const LEADER_RETRY: Duration = Duration::from_secs(1);
 /// How often a waiting query re-reads the shared checkpoints.
 const CHECKPOINT_POLL: Duration = Duration::from_millis(20);
 /// The PostgreSQL advisory lock key the projection leader holds ("aidledgr").
@@ -113,7 +113,7 @@ impl Projector {
 
     /// Waits until every projection has applied everything committed now, for at most
     /// [`CATCH_UP_WAIT`]; answers how many events they are still behind (0 when caught up).
-    pub async fn wait_caught_up(&self) -> i64 {
+    pub(crate) async fn wait_caught_up(&self) -> i64 {
         let deadline = Instant::now() + CATCH_UP_WAIT;
         let local = self.head.borrow().stored();
         let target = committed_head(&self.database).await.unwrap_or(local).max(local);
@@ -137,7 +137,7 @@ impl Projector {
     }
 
     /// Whether this process applies events (always, on SQLite).
-    pub fn is_leader(&self) -> bool {
+    pub(crate) fn is_leader(&self) -> bool {
         *self.leader.borrow()
     }
 

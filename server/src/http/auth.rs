@@ -83,7 +83,7 @@ fn bearer_secret(value: &str) -> Option<&str> {
 }
 
 /// Refuses the caller unless `allowed`.
-pub fn require(caller: &Caller, allowed: bool, what: &str) -> Result<(), ApiError> {
+pub(crate) fn require(caller: &Caller, allowed: bool, what: &str) -> Result<(), ApiError> {
     if allowed {
         Ok(())
     } else {

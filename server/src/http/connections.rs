@@ -23,7 +23,7 @@ use tokio::time::{Instant, Sleep};
 
 /// Serves `router` on every connection `listener` accepts until `shutdown` completes, then waits for
 /// the open connections to finish.
-pub async fn serve_connections(
+pub(crate) async fn serve_connections(
     listener: TcpListener,
     router: Router,
     idle_timeout: Duration,

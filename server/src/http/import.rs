@@ -24,7 +24,7 @@ use crate::import::report::ImportReport;
 use crate::tokens::Caller;
 
 /// The path, which [`super::limits::enforce`] holds to the import body limit instead of the usual one.
-pub const PATH: &str = "/v1/import";
+pub(crate) const PATH: &str = "/v1/import";
 
 /// The query of an import.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -57,7 +57,7 @@ pub struct ImportQuery {
         (status = 503, response = ServiceUnavailable),
     ))]
 #[tracing::instrument(skip(state, caller, headers, body), fields(actor = %caller.principal))]
-pub async fn import_file(
+pub(crate) async fn import_file(
     State(state): State<AppState>,
     caller: Caller,
     Query(query): Query<ImportQuery>,

@@ -109,7 +109,7 @@ pub async fn concerns(
         (status = 400, response = BadRequest),
         (status = 403, response = Forbidden),
     ))]
-pub async fn overdue_pairings(
+pub(crate) async fn overdue_pairings(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,

@@ -95,7 +95,7 @@ impl RequestGate {
 /// Answers 413 when the request declares a body over the limit, 429 when every request slot is
 /// taken, else runs the request and answers 408 when it has not finished within the request
 /// timeout. The slot is held until the answer is ready.
-pub async fn enforce(State(gate): State<RequestGate>, request: Request, next: Next) -> Response {
+pub(crate) async fn enforce(State(gate): State<RequestGate>, request: Request, next: Next) -> Response {
     let body_bytes_max =
         if request.uri().path() == super::import::PATH { gate.import_bytes_max } else { gate.body_bytes_max };
     if declared_length(&request).is_some_and(|length| length > body_bytes_max as u64) {

@@ -13,7 +13,7 @@ use crate::import::report::{BadRow, ImportReport};
 use crate::store::{AppendError, TreeError};
 
 /// The media type of every error body.
-pub const PROBLEM_JSON: &str = "application/problem+json";
+pub(crate) const PROBLEM_JSON: &str = "application/problem+json";
 
 /// An error answered to a client.
 #[derive(Debug, thiserror::Error)]
@@ -296,7 +296,7 @@ impl From<TreeError> for ApiError {
 
 /// Rewrites any error response that is not already problem+json (axum's own rejections, the 404
 /// fallback, 405s) into problem+json, keeping its status and its text as the detail.
-pub async fn problem_for_plain_errors(response: Response) -> Response {
+pub(crate) async fn problem_for_plain_errors(response: Response) -> Response {
     let status = response.status();
     let is_problem = response
         .headers()
@@ -325,14 +325,14 @@ pub async fn problem_for_plain_errors(response: Response) -> Response {
 }
 
 /// A JSON success response answering `answer`.
-pub fn json_answer<T: serde::Serialize>(status: StatusCode, answer: &T) -> Result<Response, ApiError> {
+pub(crate) fn json_answer<T: serde::Serialize>(status: StatusCode, answer: &T) -> Result<Response, ApiError> {
     let body = serde_json::to_string(answer).map_err(anyhow::Error::from)?;
     Ok(json_response(status, body))
 }
 
 /// A JSON success response whose body is already JSON text (a stored record, or one built from
 /// them).
-pub fn json_response(status: StatusCode, body: String) -> Response {
+pub(crate) fn json_response(status: StatusCode, body: String) -> Response {
     let mut response = (status, Body::from(body)).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response

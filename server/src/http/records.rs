@@ -85,7 +85,7 @@ fn page_response(page: Page) -> Result<Response, ApiError> {
         (status = 400, response = BadRequest),
         (status = 403, response = Forbidden),
     ))]
-pub async fn read_log(
+pub(crate) async fn read_log(
     State(state): State<AppState>,
     caller: Caller,
     Query(query): Query<LogQuery>,
@@ -108,7 +108,7 @@ pub async fn read_log(
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
     ))]
-pub async fn read_stream(
+pub(crate) async fn read_stream(
     State(state): State<AppState>,
     caller: Caller,
     Path(stream): Path<String>,
@@ -132,7 +132,7 @@ pub async fn read_stream(
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
     ))]
-pub async fn read_one(
+pub(crate) async fn read_one(
     State(state): State<AppState>,
     caller: Caller,
     Path(position): Path<String>,

@@ -23,7 +23,7 @@ use super::AppState;
 use crate::tokens::Caller;
 
 /// How often a comment keeps a quiet connection alive, in milliseconds.
-pub const KEEP_ALIVE_MS: u64 = 15_000;
+pub(crate) const KEEP_ALIVE_MS: u64 = 15_000;
 
 /// `?from_position=`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::problem::{json_answer, ApiError};
 
 /// The header that says how many events the read models were behind when they answered.
-pub const LAG_HEADER: &str = "aidledger-projection-lag";
+pub(crate) const LAG_HEADER: &str = "aidledger-projection-lag";
 
 /// `?format=` alone, for endpoints that take no other parameter.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
@@ -35,7 +35,7 @@ pub enum Format {
 impl Format {
     /// From `?format=` (which wins) or the `Accept` header: the acceptable one the client prefers
     /// (see [`preferred`]); JSON when it states no preference; 406 when it accepts neither.
-    pub fn negotiate(format: Option<&str>, headers: &HeaderMap) -> Result<Format, ApiError> {
+    pub(crate) fn negotiate(format: Option<&str>, headers: &HeaderMap) -> Result<Format, ApiError> {
         match format {
             Some("csv") => Ok(Format::Csv),
             Some("json") => Ok(Format::Json),
@@ -124,7 +124,7 @@ fn quality(range: &mime::Mime) -> u16 {
 
 /// Answers `answer` as JSON, or `table` as CSV, with the lag header when the read models were
 /// behind.
-pub fn respond<T: Serialize>(
+pub(crate) fn respond<T: Serialize>(
     format: Format,
     answer: &T,
     table: &Table,

@@ -26,7 +26,7 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 impl TextEncoding {
     /// Parses a charset label (`utf-8`, `utf8`, `gb18030`, `gbk`, `gb2312`, any case).
-    pub fn from_label(label: &str) -> Option<TextEncoding> {
+    pub(crate) fn from_label(label: &str) -> Option<TextEncoding> {
         match label.trim().to_ascii_lowercase().as_str() {
             "utf-8" | "utf8" => Some(TextEncoding::Utf8),
             "gb18030" | "gbk" | "gb2312" | "cp936" => Some(TextEncoding::Gb18030),

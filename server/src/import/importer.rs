@@ -15,7 +15,7 @@ use crate::store::{AppendError, AppendRequest, ImportSession, Store};
 use crate::tokens::Caller;
 
 /// Rows sent to the writer at a time: the memory an import takes is about this many rows'.
-pub const ROWS_PER_CHUNK: usize = 500;
+pub(crate) const ROWS_PER_CHUNK: usize = 500;
 
 /// The layout of an import file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

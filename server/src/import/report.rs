@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 /// The most bad rows an answer lists (the count of all is always given).
-pub const BAD_ROWS_LISTED_MAX: usize = 10_000;
+pub(crate) const BAD_ROWS_LISTED_MAX: usize = 10_000;
 
 /// One bad row: the schema errors in it, or the rule it breaks, or why else it cannot be appended.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
@@ -37,7 +37,7 @@ pub struct FieldErrorAnswer {
 
 impl BadRow {
     /// Row `row` with these schema errors.
-    pub fn with_errors(row: u64, errors: Vec<FieldError>) -> BadRow {
+    pub(crate) fn with_errors(row: u64, errors: Vec<FieldError>) -> BadRow {
         let errors = errors
             .into_iter()
             .map(|error| FieldErrorAnswer { pointer: error.pointer, detail: error.detail })
@@ -46,7 +46,7 @@ impl BadRow {
     }
 
     /// Row `row`, which breaks `rule` as `detail` says.
-    pub fn breaking(row: u64, rule: &'static str, detail: String) -> BadRow {
+    pub(crate) fn breaking(row: u64, rule: &'static str, detail: String) -> BadRow {
         BadRow { row, errors: Vec::new(), rule: Some(rule), detail: Some(detail) }
     }
 
@@ -109,7 +109,7 @@ impl ImportReport {
     }
 
     /// Notes a bad row.
-    pub fn bad_row(&mut self, bad: BadRow) {
+    pub(crate) fn bad_row(&mut self, bad: BadRow) {
         self.bad_rows += 1;
         if self.bad.len() < BAD_ROWS_LISTED_MAX {
             self.bad.push(bad);

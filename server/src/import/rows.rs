@@ -31,7 +31,7 @@ pub enum FieldKind {
 }
 
 /// The columns an import file of one event type may have beside its data fields.
-pub const ROW_COLUMNS: [&str; 3] = ["stream", "id", "occurred_at"];
+pub(crate) const ROW_COLUMNS: [&str; 3] = ["stream", "id", "occurred_at"];
 
 /// One row of an import file.
 #[derive(Clone, Debug, PartialEq)]
@@ -67,7 +67,7 @@ pub enum FileProblem {
 
 /// Each row of a CSV file of `event_type` events (`text` opened by [`TextEncoding::open`]), with
 /// `kinds` giving the kind of each dotted data field path (none: the event type has no such field).
-pub fn csv_rows<R: Read>(
+pub(crate) fn csv_rows<R: Read>(
     text: R,
     encoding: TextEncoding,
     event_type: &'static str,
@@ -205,7 +205,7 @@ fn insert_at(data: &mut Map<String, Value>, path: &[String], value: Value) {
 
 /// Each line of a JSONL file of `event_type` events (`text` opened by [`TextEncoding::open`]);
 /// blank lines are skipped but counted.
-pub fn jsonl_rows<R: Read>(
+pub(crate) fn jsonl_rows<R: Read>(
     text: R,
     encoding: TextEncoding,
     event_type: &'static str,

@@ -68,7 +68,7 @@ pub async fn latest(pool: &AnyPool) -> Result<Option<StoredCheckpoint>, TreeErro
 }
 
 /// The checkpoint signed at `tree_size`, if one was.
-pub async fn at_size(pool: &AnyPool, tree_size: u64) -> Result<Option<StoredCheckpoint>, TreeError> {
+pub(crate) async fn at_size(pool: &AnyPool, tree_size: u64) -> Result<Option<StoredCheckpoint>, TreeError> {
     let Ok(head) = Position::after_records(tree_size) else {
         return Ok(None);
     };

@@ -412,7 +412,7 @@ impl<'a> Group<'a> {
 }
 
 /// A tree failure as an append failure.
-pub fn tree_error(error: tree::TreeError) -> AppendError {
+pub(crate) fn tree_error(error: tree::TreeError) -> AppendError {
     match error {
         tree::TreeError::Database(error) => AppendError::Database(error),
         other => AppendError::Corrupt(other.to_string()),

@@ -37,17 +37,17 @@ pub struct Staged {
 
 impl Staged {
     /// Stages `stream` at `at`.
-    pub fn set_stream(&mut self, stream: StreamName, at: StreamAt) {
+    pub(crate) fn set_stream(&mut self, stream: StreamName, at: StreamAt) {
         self.streams.insert(stream, at);
     }
 
     /// Stages `subject`'s sealing key (`None`: destroyed).
-    pub fn set_key(&mut self, subject: String, key: Option<Key>) {
+    pub(crate) fn set_key(&mut self, subject: String, key: Option<Key>) {
         self.keys.insert(subject, key);
     }
 
     /// Stages an appended event id.
-    pub fn add_id(&mut self, id: String) {
+    pub(crate) fn add_id(&mut self, id: String) {
         self.ids.insert(id);
     }
 
@@ -62,12 +62,12 @@ impl Staged {
     }
 
     /// Whether `id` was appended by a staged append.
-    pub fn has_id(&self, id: &str) -> bool {
+    pub(crate) fn has_id(&self, id: &str) -> bool {
         self.ids.contains(id)
     }
 
     /// Takes on `later`'s changes, which come after this one's.
-    pub fn absorb(&mut self, later: Staged) {
+    pub(crate) fn absorb(&mut self, later: Staged) {
         self.streams.extend(later.streams);
         self.keys.extend(later.keys);
         self.ids.extend(later.ids);
@@ -93,7 +93,7 @@ impl Known {
     }
 
     /// Remembers `stream`'s committed state, as read from the log.
-    pub fn keep_stream(&mut self, stream: StreamName, at: StreamAt) {
+    pub(crate) fn keep_stream(&mut self, stream: StreamName, at: StreamAt) {
         self.streams.insert(stream, at);
     }
 

@@ -168,12 +168,12 @@ impl Store {
     }
 
     /// Records from `from_position` on, at most `limit`.
-    pub async fn read_log(&self, from_position: i64, limit: i64) -> anyhow::Result<Page> {
+    pub(crate) async fn read_log(&self, from_position: i64, limit: i64) -> anyhow::Result<Page> {
         read::log_page(&self.pool, from_position, limit).await.context("reading the log")
     }
 
     /// Records of `stream` from `from_version` on, at most `limit`; `None` when the stream has no events.
-    pub async fn read_stream(
+    pub(crate) async fn read_stream(
         &self,
         stream: &str,
         from_version: i64,
@@ -183,7 +183,7 @@ impl Store {
     }
 
     /// Every record of `stream`, as served, in version order (empty when it has none).
-    pub async fn read_stream_all(&self, stream: &str) -> anyhow::Result<Vec<String>> {
+    pub(crate) async fn read_stream_all(&self, stream: &str) -> anyhow::Result<Vec<String>> {
         let mut records = Vec::new();
         let mut from = 1;
         while let Some(page) = self.read_stream(stream, from, 1000).await? {
@@ -197,7 +197,7 @@ impl Store {
     }
 
     /// The record at `position`, as served.
-    pub async fn read_one(&self, position: i64) -> anyhow::Result<Option<String>> {
+    pub(crate) async fn read_one(&self, position: i64) -> anyhow::Result<Option<String>> {
         read::one(&self.pool, position).await.context("reading a record")
     }
 
@@ -261,7 +261,7 @@ pub struct ImportSession {
 impl ImportSession {
     /// Checks and writes `requests` (rows of the file, in order) in the import's transaction;
     /// answers each, as an append would be answered.
-    pub async fn append_chunk(
+    pub(crate) async fn append_chunk(
         &self,
         requests: Vec<AppendRequest>,
     ) -> Result<import::ChunkResults, AppendError> {

@@ -39,7 +39,7 @@ fn page(rows: Vec<(i64, String, String)>, limit: i64) -> Page {
 }
 
 /// Records from `from_position` on.
-pub async fn log_page(pool: &AnyPool, from_position: i64, limit: i64) -> Result<Page, sqlx::Error> {
+pub(crate) async fn log_page(pool: &AnyPool, from_position: i64, limit: i64) -> Result<Page, sqlx::Error> {
     Ok(page(log_rows(pool, from_position, limit + 1).await?, limit))
 }
 
@@ -65,7 +65,7 @@ pub async fn committed_head(pool: &AnyPool) -> Result<i64, sqlx::Error> {
 }
 
 /// Records of `stream` from `from_version` on; `None` when the stream has no events at all.
-pub async fn stream_page(
+pub(crate) async fn stream_page(
     pool: &AnyPool,
     stream: &str,
     from_version: i64,

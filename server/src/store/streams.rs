@@ -32,14 +32,14 @@ pub async fn load(connection: &mut AnyConnection, stream: &StreamName) -> Result
 }
 
 /// Reads a stored record body back.
-pub fn parse_record(body: &str) -> Result<Record, AppendError> {
+pub(crate) fn parse_record(body: &str) -> Result<Record, AppendError> {
     let value: serde_json::Value =
         serde_json::from_str(body).map_err(|e| AppendError::Corrupt(e.to_string()))?;
     Record::from_value(&value).map_err(AppendError::Corrupt)
 }
 
 /// The typed event of a stored record.
-pub fn recorded_event(record: &Record) -> Result<Event, AppendError> {
+pub(crate) fn recorded_event(record: &Record) -> Result<Event, AppendError> {
     let event_type: EventType = record.event_type.parse().map_err(AppendError::Corrupt)?;
     Event::parse_recorded(event_type, &record.data).map_err(|errors| {
         AppendError::Corrupt(format!("record {} does not parse: {}", record.position, errors[0]))

@@ -40,7 +40,7 @@ fn to_i64(value: u64) -> Result<i64, TreeError> {
 }
 
 /// Writes `nodes` (inside the caller's transaction).
-pub async fn insert_nodes(
+pub(crate) async fn insert_nodes(
     connection: &mut AnyConnection,
     dialect: Dialect,
     nodes: &[Node],
@@ -88,7 +88,10 @@ where
 }
 
 /// The stored hashes of `ids` (those stored; a missing one is simply absent).
-pub async fn fetch_nodes(pool: &AnyPool, ids: &[NodeId]) -> Result<HashMap<NodeId, RecordHash>, TreeError> {
+pub(crate) async fn fetch_nodes(
+    pool: &AnyPool,
+    ids: &[NodeId],
+) -> Result<HashMap<NodeId, RecordHash>, TreeError> {
     let mut found = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(NODES_PER_SELECT_MAX) {
         fetch_chunk(pool, chunk, &mut found).await?;
@@ -108,7 +111,7 @@ async fn fetch_nodes_on(
 }
 
 /// The frontier of the first `size` leaves from the stored nodes, or `None` when some are missing.
-pub async fn load_frontier(
+pub(crate) async fn load_frontier(
     connection: &mut AnyConnection,
     size: u64,
 ) -> Result<Option<MerkleFrontier>, TreeError> {

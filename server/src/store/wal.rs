@@ -28,7 +28,7 @@ use crate::db::{Database, WriteTurns, SQLITE_BUSY_MS};
 const CHECKPOINT_DELAY: Duration = Duration::from_millis(200);
 
 /// The WAL size, in pages, past which the log is made to start over (about 32 MB).
-pub const RESTART_PAGES: i64 = 8_000;
+pub(crate) const RESTART_PAGES: i64 = 8_000;
 
 /// How long one scrub attempt waits for readers to leave older snapshots, holding back writers
 /// meanwhile, before it gives up until the next attempt.

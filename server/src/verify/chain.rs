@@ -17,7 +17,7 @@ use tokio::task::JoinHandle;
 use super::records_page::{CheckedRun, RecordsPage, Seam};
 
 /// Records read per page unless told otherwise.
-pub const RECORDS_PER_PAGE: i64 = 512;
+pub(crate) const RECORDS_PER_PAGE: i64 = 512;
 /// Pages read and checked ahead of the one being consumed.
 const PAGES_AHEAD: usize = 3;
 

@@ -31,7 +31,7 @@ const READING_CONNECTIONS: u32 = 4;
 /// A small pool of its own for one verification, to the database `pool` opens: the pages it reads
 /// fill these few connections' caches rather than every connection of the shared pool, and that
 /// memory goes when the verification closes it.
-pub async fn reading_pool(pool: &AnyPool) -> Result<AnyPool, sqlx::Error> {
+pub(crate) async fn reading_pool(pool: &AnyPool) -> Result<AnyPool, sqlx::Error> {
     AnyPoolOptions::new()
         .max_connections(READING_CONNECTIONS)
         .connect_with((*pool.connect_options()).clone())

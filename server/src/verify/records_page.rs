@@ -47,7 +47,7 @@ impl RecordsPage {
     /// The records of positions `from` to `to` in `pool` (a database of `dialect`), checked
     /// ([`check`](Self::check) without a verifier): read packed when that can be had, and again row
     /// by row when a packed page fails.
-    pub async fn read_and_check(
+    pub(crate) async fn read_and_check(
         pool: AnyPool,
         dialect: Dialect,
         from: i64,

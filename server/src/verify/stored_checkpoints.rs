@@ -10,7 +10,7 @@ use super::Failure;
 use crate::signing::{Checkpoint, NoteVerifier};
 
 /// Checkpoints read per page unless told otherwise.
-pub const CHECKPOINTS_PER_PAGE: i64 = 256;
+pub(crate) const CHECKPOINTS_PER_PAGE: i64 = 256;
 
 /// A stored checkpoint: its tree size, root (hex) and signed note.
 type StoredRow = (i64, String, String);
@@ -50,7 +50,10 @@ impl<'a> StoredCheckpoints<'a> {
 
     /// Checks every checkpoint of `tree`'s size (the recomputed tree so far, whose stored nodes have
     /// been compared); call it at every size from 0 up.
-    pub async fn check_reached(&mut self, tree: &MerkleFrontier) -> anyhow::Result<Result<(), Failure>> {
+    pub(crate) async fn check_reached(
+        &mut self,
+        tree: &MerkleFrontier,
+    ) -> anyhow::Result<Result<(), Failure>> {
         loop {
             match self.next_size().await? {
                 Ok(Some(size)) if size == tree.size() => {}
@@ -137,7 +140,7 @@ impl<'a> StoredCheckpoints<'a> {
 }
 
 /// The largest tree size among the stored checkpoints.
-pub async fn largest_size(pool: &AnyPool) -> Result<Option<i64>, sqlx::Error> {
+pub(crate) async fn largest_size(pool: &AnyPool) -> Result<Option<i64>, sqlx::Error> {
     let (largest,): (Option<i64>,) =
         sqlx::query_as("SELECT MAX(tree_size) FROM checkpoints").fetch_one(pool).await?;
     Ok(largest)

@@ -16,7 +16,7 @@ use tokio::task::JoinHandle;
 use super::Failure;
 
 /// Nodes of one level read per page unless told otherwise.
-pub const NODES_PER_PAGE: i64 = 2_048;
+pub(crate) const NODES_PER_PAGE: i64 = 2_048;
 /// Pages of one level read ahead.
 const PAGES_AHEAD: usize = 1;
 
@@ -224,7 +224,7 @@ impl StoredTreeCheck {
 
 /// The lowest and the highest stored node of each level, as (level, index); a level below 0 or
 /// above 63 (which no tree has) comes first when one is stored.
-pub async fn outer_nodes(pool: &AnyPool) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+pub(crate) async fn outer_nodes(pool: &AnyPool) -> Result<Vec<(i64, i64)>, sqlx::Error> {
     let mut outer = Vec::new();
     let stray: Option<(i64, i64)> = sqlx::query_as(
         "SELECT level, node_index FROM merkle_nodes WHERE level < 0 OR level >= 64 ORDER BY level LIMIT 1",

@@ -63,7 +63,7 @@ fn unwrap_field_schemas(schema: RefOr<Schema>) -> RefOr<Schema> {
 
 /// The schema of `event_type`'s `data`: its data struct's, with what the struct's type cannot say
 /// (at least one field where some are needed, which fields are personal) said in words.
-pub fn data_schema(event_type: EventType) -> RefOr<Schema> {
+pub(crate) fn data_schema(event_type: EventType) -> RefOr<Schema> {
     let RefOr::T(Schema::Object(mut data)) = unwrap_field_schemas(event_type.data_schema()) else {
         return event_type.data_schema();
     };
@@ -94,22 +94,22 @@ pub fn data_schema(event_type: EventType) -> RefOr<Schema> {
 
 /// The event types a client may append (every one but `BeneficiaryForgotten`, which only
 /// `POST /v1/beneficiaries/{id}/forget` appends).
-pub fn appendable_types() -> impl Iterator<Item = EventType> {
+pub(crate) fn appendable_types() -> impl Iterator<Item = EventType> {
     EventType::ALL.iter().copied().filter(|t| *t != EventType::BeneficiaryForgotten)
 }
 
 /// The name of the component schema of one proposed event of `event_type`.
-pub fn event_schema_name(event_type: EventType) -> String {
+pub(crate) fn event_schema_name(event_type: EventType) -> String {
     format!("{event_type}Event")
 }
 
 /// The name of the component schema of `event_type`'s data.
-pub fn data_schema_name(event_type: EventType) -> String {
+pub(crate) fn data_schema_name(event_type: EventType) -> String {
     format!("{event_type}Data")
 }
 
 /// One proposed event of `event_type`, its data given by reference.
-pub fn event_schema(event_type: EventType) -> RefOr<Schema> {
+pub(crate) fn event_schema(event_type: EventType) -> RefOr<Schema> {
     let uuid_field = |what: &str| field(uuid().description(Some(what.to_owned())));
     let occurred_at = string()
         .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
@@ -129,7 +129,7 @@ pub fn event_schema(event_type: EventType) -> RefOr<Schema> {
 }
 
 /// The body of `POST /v1/streams/{stream}/events`, with at most `events_max` events.
-pub fn append_request(events_max: usize) -> RefOr<Schema> {
+pub(crate) fn append_request(events_max: usize) -> RefOr<Schema> {
     let events = appendable_types()
         .fold(OneOfBuilder::new(), |one_of, t| one_of.item(Ref::from_schema_name(event_schema_name(t))));
     let expected_version = OneOfBuilder::new()

@@ -59,7 +59,7 @@ use domain::FieldError;
 pub struct ApiDoc;
 
 /// The document as the annotations give it, before [`complete`].
-pub fn annotated() -> OpenApi {
+pub(crate) fn annotated() -> OpenApi {
     ApiDoc::openapi()
 }
 
@@ -82,12 +82,12 @@ impl Document {
     tag = "status",
     responses((status = 200, description = "This document (OpenAPI 3.1)", body = Object))
 )]
-pub async fn openapi_json(Extension(document): Extension<Document>) -> Response {
+pub(crate) async fn openapi_json(Extension(document): Extension<Document>) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], document.0).into_response()
 }
 
 /// Adds to `document` what its annotations cannot say (see the module documentation).
-pub fn complete(document: &mut OpenApi, limits: &Limits) {
+pub(crate) fn complete(document: &mut OpenApi, limits: &Limits) {
     let components = document.components.get_or_insert_with(Components::new);
     responses::register(components);
     components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
