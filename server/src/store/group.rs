@@ -103,7 +103,10 @@ impl<'a> Group<'a> {
         if self.carries_recorded_id(request) {
             // The rows it may replay must be in the table for the comparison.
             self.flush_rows().await?;
-            match replay(self.connection, request, self.keyring).await {
+            // The state only names whose key opens the personal fields compared: the writer's own
+            // (remembered, else folded once and remembered) rather than a fold per replay.
+            let state = self.stream_at(&request.stream, &Staged::default()).await?.state;
+            match replay(self.connection, request, &state, self.keyring).await {
                 Ok(Some(replayed)) => return Ok(Ok(replayed)),
                 Ok(None) => {}
                 Err(AppendError::Database(error)) => return Err(AppendError::Database(error)),

@@ -4,7 +4,7 @@
 
 use domain::record::RecordHash;
 use domain::values::sealed_text;
-use domain::EventType;
+use domain::{EventType, StreamState};
 use serde_json::Value;
 use sqlx::AnyConnection;
 
@@ -12,10 +12,12 @@ use super::{streams, AppendError, AppendOutcome, AppendRequest, Appended};
 use crate::privacy::{sealing, Keyring};
 
 /// When every event of `request` carries an id already recorded with the same content, the original
-/// outcome; when none is recorded, `None`; anything in between is a conflict.
+/// outcome; when none is recorded, `None`; anything in between is a conflict. `state` is the stream's
+/// state as the writer knows it (it names whose key opens the personal fields compared).
 pub async fn replay(
     connection: &mut AnyConnection,
     request: &AppendRequest,
+    state: &StreamState,
     keyring: Option<&Keyring>,
 ) -> Result<Option<AppendOutcome>, AppendError> {
     let mut known = Vec::new();
@@ -42,7 +44,6 @@ pub async fn replay(
         )));
     }
     let stream = request.stream.to_string();
-    let state = streams::load(connection, &request.stream).await?.state;
     let mut events = Vec::with_capacity(known.len());
     for (proposed, (position, version, body, hash)) in known {
         let record = streams::parse_record(&body)?;
