@@ -12,7 +12,6 @@ use std::time::Instant;
 use aidledger_server::app::{open_database, Migrations};
 use aidledger_server::import::encoding::{OpenProblem, TextEncoding};
 use aidledger_server::import::importer::{import, ImportError, ImportFormat, ImportRequest};
-use aidledger_server::import::kinds::FieldKinds;
 use aidledger_server::import::report::{BadRow, ImportReport};
 use aidledger_server::privacy::master_key::MasterKeyOptions;
 use aidledger_server::store::Store;
@@ -89,9 +88,8 @@ pub async fn run(url: &str, args: ImportArgs) -> anyhow::Result<ExitCode> {
     };
     let request =
         ImportRequest { event_type: args.event_type, format, encoding: args.encoding, dry_run: args.dry_run };
-    let kinds = FieldKinds::of_event(args.event_type);
     let started = Instant::now();
-    let report = import(&store, &caller, &kinds, request, BufReader::new(bar.wrap_read(text))).await;
+    let report = import(&store, &caller, request, BufReader::new(bar.wrap_read(text))).await;
     bar.finish_and_clear();
     let report = match report {
         Ok(report) => report,

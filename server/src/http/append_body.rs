@@ -113,8 +113,7 @@ pub fn parse(body: &Value, kind: StreamKind, events_max: usize) -> Result<Append
         }
     }
     // A float is reported once, by the number check, not again by the field's own type.
-    let mut pointers = HashSet::new();
-    errors.retain(|error| pointers.insert(error.pointer.clone()));
+    first_per_pointer(&mut errors);
     if errors.is_empty() {
         Ok(AppendBody { expected_version, events })
     } else {
@@ -122,6 +121,14 @@ pub fn parse(body: &Value, kind: StreamKind, events_max: usize) -> Result<Append
     }
 }
 
+/// Keeps only the first error at each pointer (the checks run most telling first).
+pub(crate) fn first_per_pointer(errors: &mut Vec<FieldError>) {
+    let mut pointers = HashSet::new();
+    errors.retain(|error| pointers.insert(error.pointer.clone()));
+}
+
+/// One event object (`type`, `data`, and the optional ids and `occurred_at`) of a stream of `kind`,
+/// found at `pointer`; what is wrong with it is added to `errors`. The import reads its rows with it.
 pub(crate) fn parse_event(
     value: &Value,
     kind: StreamKind,

@@ -19,7 +19,6 @@ use super::problem::ApiError;
 use super::AppState;
 use crate::import::encoding::{OpenProblem, TextEncoding};
 use crate::import::importer::{import, ImportError, ImportFormat, ImportRequest};
-use crate::import::kinds::FieldKinds;
 use crate::import::report::ImportReport;
 use crate::tokens::Caller;
 
@@ -77,8 +76,7 @@ pub(crate) async fn import_file(
         }
         Err(OpenProblem::Read(error)) => return Err(ApiError::BadRequest(error.to_string())),
     };
-    let kinds = FieldKinds::of_event(event_type);
-    let report = match import(&state.store, &caller, &kinds, request, text).await {
+    let report = match import(&state.store, &caller, request, text).await {
         Ok(report) => report,
         Err(ImportError::Forbidden(detail)) => return Err(ApiError::Forbidden(detail)),
         Err(ImportError::Store(error)) => return Err(error.into()),

@@ -63,11 +63,10 @@ fn rows_of<'a>(
     })
 }
 
-/// Imports `text` into `store` for `caller`, with `kinds` the fields of the request's event type.
+/// Imports `text` into `store` for `caller`.
 pub async fn import(
     store: &Store,
     caller: &Caller,
-    kinds: &FieldKinds,
     request: ImportRequest,
     text: impl Read + Send,
 ) -> Result<ImportReport, ImportError> {
@@ -78,14 +77,12 @@ pub async fn import(
             caller.role.as_str()
         )));
     }
-    let mut report = ImportReport { dry_run: request.dry_run, ..ImportReport::default() };
-    let rows = match rows_of(text, &request, kinds) {
+    let kinds = FieldKinds::of_event(event_type);
+    let rows = match rows_of(text, &request, &kinds) {
         Ok(rows) => rows,
-        Err(FileProblem::Header(detail)) => {
-            report.bad_row(BadRow::refused(1, detail));
-            return Ok(report);
-        }
+        Err(FileProblem::Header(detail)) => return Ok(ImportReport::unreadable_file(detail)),
     };
+    let mut report = ImportReport { dry_run: request.dry_run, ..ImportReport::default() };
     let session = store.import().await.map_err(ImportError::Store)?;
     let mut planner = Planner::new(event_type, caller.principal.clone());
     let mut chunk = Chunk::default();
@@ -159,9 +156,6 @@ impl Chunk {
                 Err(AppendError::IdConflict(detail)) => report.bad_row(BadRow::refused(row, detail)),
                 Err(error) => return Err(ImportError::Store(error)),
             }
-        }
-        if report.bad_rows > 0 {
-            report.appended.clear();
         }
         Ok(())
     }

@@ -3,6 +3,7 @@
 //! and the field list is written once.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use serde_json::Value;
 
@@ -16,11 +17,15 @@ const NESTING_MAX: usize = 4;
 pub struct FieldKinds(HashMap<String, FieldKind>);
 
 impl FieldKinds {
-    /// The fields of `event_type`'s data, as the API's document describes them.
+    /// The fields of `event_type`'s data, as the API's document describes them (the document is
+    /// built once per process: its data schemas do not depend on the configured limits).
     pub fn of_event(event_type: domain::EventType) -> FieldKinds {
-        let document = crate::http::document(&crate::http::Limits::default());
-        let document = serde_json::to_value(&document).unwrap_or_default();
-        FieldKinds::of(&document, &crate::http::openapi::event_schemas::data_schema_name(event_type))
+        static DOCUMENT: OnceLock<Value> = OnceLock::new();
+        let document = DOCUMENT.get_or_init(|| {
+            let document = crate::http::document(&crate::http::Limits::default());
+            serde_json::to_value(&document).unwrap_or_default()
+        });
+        FieldKinds::of(document, &crate::http::openapi::event_schemas::data_schema_name(event_type))
     }
 
     /// The fields of the schema named `schema` in `document`'s components.
@@ -35,13 +40,6 @@ impl FieldKinds {
     /// The kind of the field at the dotted `path`, if the event type has it.
     pub fn kind(&self, path: &str) -> Option<FieldKind> {
         self.0.get(path).copied()
-    }
-
-    /// The field paths, sorted (for messages that list what a file may name).
-    pub fn paths(&self) -> Vec<&str> {
-        let mut paths: Vec<&str> = self.0.keys().map(String::as_str).collect();
-        paths.sort_unstable();
-        paths
     }
 }
 

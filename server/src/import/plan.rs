@@ -5,6 +5,7 @@
 //! re-run of the same file names the same streams and appends nothing; without an `id` it is a new
 //! UUIDv7 each run.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use domain::values::Id;
@@ -12,7 +13,7 @@ use domain::{strict_json, EventType, FieldError, StreamName};
 use serde_json::Value;
 
 use super::rows::{ImportRow, UnreadableRow};
-use crate::http::append_body::parse_event;
+use crate::http::append_body::{first_per_pointer, parse_event};
 use crate::store::{AppendRequest, ExpectedVersion};
 
 /// What turns rows into appends: the file's event type, the caller, and the ids seen so far.
@@ -40,9 +41,14 @@ impl Planner {
         let proposed = parse_event(&event, kind, "", &mut errors);
         let id = proposed.as_ref().and_then(|proposed| proposed.id);
         if let Some(id) = id {
-            if let Some(first) = self.ids.insert(id, number) {
-                self.ids.insert(id, first);
-                errors.push(FieldError::new("/id", format!("id {id} is also the id of row {first}")));
+            match self.ids.entry(id) {
+                Entry::Occupied(first) => {
+                    let detail = format!("id {id} is also the id of row {}", first.get());
+                    errors.push(FieldError::new("/id", detail));
+                }
+                Entry::Vacant(entry) => {
+                    entry.insert(number);
+                }
             }
         }
         let stream = match stream {
@@ -78,8 +84,7 @@ impl Planner {
             }
         };
         // A field is reported once: by its cell, else by the number check, else by the schema.
-        let mut pointers = std::collections::HashSet::new();
-        errors.retain(|error| pointers.insert(error.pointer.clone()));
+        first_per_pointer(&mut errors);
         match (proposed, stream) {
             (Some(proposed), Some((stream, expected_version))) if errors.is_empty() => Ok(AppendRequest {
                 stream,
@@ -90,5 +95,31 @@ impl Planner {
             }),
             _ => Err(UnreadableRow { row: number, errors }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn row(number: u64, id: &str) -> ImportRow {
+        let event =
+            json!({"type": "FundBudgetAdjusted", "id": id, "data": {"delta_minor": 100, "reason": "追加"}});
+        let Value::Object(event) = event else { unreachable!() };
+        let stream = Some("fund-0190a3b2-0000-7000-8000-000000000001".to_owned());
+        ImportRow { row: number, stream, event, cell_errors: Vec::new() }
+    }
+
+    #[test]
+    fn a_second_row_with_the_same_id_names_the_first() {
+        let mut planner = Planner::new(EventType::FundBudgetAdjusted, "zhao.min".into());
+        let id = "0190a3b2-0000-7000-8000-0000000000b1";
+        assert!(planner.request(row(2, id)).is_ok());
+        let again = planner.request(row(5, id)).unwrap_err();
+        assert_eq!(again.row, 5);
+        assert_eq!(again.errors, [FieldError::new("/id", format!("id {id} is also the id of row 2"))]);
+        assert!(planner.request(row(6, id)).is_err(), "still the first row's id");
     }
 }

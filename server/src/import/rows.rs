@@ -87,9 +87,16 @@ pub(crate) fn csv_rows<R: Read>(
     Ok(rows)
 }
 
-/// A column of the header: where its cells go.
+/// A column of the header: where its cells go, and the pointer its problems are reported at.
 #[derive(Clone, Debug)]
-enum Column {
+struct Column {
+    target: Target,
+    pointer: String,
+}
+
+/// Where a column's cells go.
+#[derive(Clone, Debug)]
+enum Target {
     /// `stream`, `id` or `occurred_at`.
     Row(&'static str),
     /// A data field at this dotted path, of this kind.
@@ -113,9 +120,12 @@ fn header_columns(
             return Err(FileProblem::Header(format!("the column \"{name}\" appears twice")));
         }
         let column = match ROW_COLUMNS.iter().find(|known| **known == name) {
-            Some(known) => Column::Row(known),
+            Some(known) => Column { target: Target::Row(known), pointer: format!("/{known}") },
             None => match kinds(name) {
-                Some(kind) => Column::Data(name.split('.').map(str::to_owned).collect(), kind),
+                Some(kind) => {
+                    let path: Vec<String> = name.split('.').map(str::to_owned).collect();
+                    Column { pointer: format!("/data/{}", path.join("/")), target: Target::Data(path, kind) }
+                }
                 None => return Err(FileProblem::Header(format!("unknown column \"{name}\""))),
             },
         };
@@ -141,28 +151,24 @@ fn row_of(
     let mut data = Map::new();
     let mut stream = None;
     for (cell, column) in record.iter().zip(columns) {
-        let pointer = match column {
-            Column::Row(name) => format!("/{name}"),
-            Column::Data(path, _) => format!("/data/{}", path.join("/")),
-        };
         let text = match encoding.decode(cell) {
             Ok(text) => text,
             Err(problem) => {
-                cell_errors.push(FieldError::new(pointer, problem.to_string()));
+                cell_errors.push(FieldError::new(column.pointer.as_str(), problem.to_string()));
                 continue;
             }
         };
         if text.is_empty() {
             continue;
         }
-        match column {
-            Column::Row("stream") => stream = Some(text.into_owned()),
-            Column::Row(name) => {
+        match &column.target {
+            Target::Row("stream") => stream = Some(text.into_owned()),
+            Target::Row(name) => {
                 event.insert((*name).to_owned(), Value::from(text.into_owned()));
             }
-            Column::Data(path, kind) => {
+            Target::Data(path, kind) => {
                 let value = cell_value(&text, *kind).unwrap_or_else(|detail| {
-                    cell_errors.push(FieldError::new(pointer, detail));
+                    cell_errors.push(FieldError::new(column.pointer.as_str(), detail));
                     Value::from(text.into_owned())
                 });
                 insert_at(&mut data, path, value);
@@ -187,7 +193,9 @@ fn cell_value(text: &str, kind: FieldKind) -> Result<Value, String> {
             "false" | "no" | "0" | "否" => Ok(Value::Bool(false)),
             _ => Err(format!("\"{text}\" is not true or false (是/否)")),
         },
-        FieldKind::Json => serde_json::from_str(text).map_err(|error| format!("not JSON: {error}")),
+        FieldKind::Json => {
+            domain::strict_json::parse(text.as_bytes()).map_err(|error| format!("not JSON: {error}"))
+        }
     }
 }
 
@@ -315,6 +323,12 @@ mod tests {
             bad.event["data"]["attendees"],
             json!("12.5"),
             "left in as text for the schema's own check"
+        );
+        let repeated = read("title,items\nok,\"[{\"\"name\"\":1,\"\"name\"\":2}]\"\n");
+        let repeated = repeated[0].as_ref().unwrap();
+        assert_eq!(
+            repeated.cell_errors[0].pointer, "/data/items",
+            "a JSON cell is strict JSON: {repeated:?}"
         );
     }
 

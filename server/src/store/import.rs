@@ -64,14 +64,10 @@ pub(super) async fn run(
     known.clear();
     let mut end = None;
     let outcome = take(connection, dialect, &mut job, frontier, known, keyring, &mut end).await;
-    let committed = match outcome {
-        Ok(Some(head)) => Some(head),
-        Ok(None) => None,
-        Err(ref error) => {
-            tracing::error!(%error, "import failed");
-            None
-        }
-    };
+    if let Err(error) = &outcome {
+        tracing::error!(%error, "import failed");
+    }
+    let committed = outcome.as_ref().ok().copied().flatten();
     if committed.is_none() {
         let _ = execute(connection, "ROLLBACK").await;
         *frontier = before;
