@@ -8,6 +8,7 @@ import { h, replace } from './dom.js';
 import { appendEvent, eventForm, fenFromYuan, field, isUuid, newId, select, withoutBlanks } from './forms.js';
 import { money } from './format.js';
 import { t } from './i18n.js';
+import { mayAppendType } from './roles.js';
 
 const FORMS = ['cash', 'in_kind'];
 const METHODS = ['bank_transfer', 'cash', 'goods_delivered'];
@@ -57,7 +58,7 @@ function actions(id, status, requester, me, reload) {
     return null;
   };
   const forms = [];
-  const decides = ['supervisor'].includes(me.role) && me.principal !== requester;
+  const decides = mayAppendType(me.role, 'DisbursementApproved') && me.principal !== requester;
   if (status === 'requested' && decides) {
     forms.push(eventForm('disbursement-approve', [], t('disbursement.approve'), () => after('DisbursementApproved', {})));
     forms.push(
@@ -72,7 +73,7 @@ function actions(id, status, requester, me, reload) {
       ),
     );
   }
-  if (status === 'approved' && ['staff', 'supervisor'].includes(me.role)) {
+  if (status === 'approved' && mayAppendType(me.role, 'DisbursementPaid')) {
     forms.push(
       eventForm(
         'disbursement-pay',

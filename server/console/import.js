@@ -7,6 +7,7 @@ import { api, ApiError } from './api.js';
 import { h, replace } from './dom.js';
 import { field, ruleText, select } from './forms.js';
 import { t } from './i18n.js';
+import { mayAppendType } from './roles.js';
 
 /** The event types a file may hold (not BeneficiaryForgotten, which only the forget endpoint appends). */
 const TYPES = [
@@ -17,16 +18,9 @@ const TYPES = [
   'ActivityHeld', 'SuggestionSubmitted', 'SuggestionForwarded', 'SuggestionAdopted', 'SuggestionDeclined',
 ];
 
-/** The supervisors' types, and the checkers' duties an admin never appends (domain/src/role.rs). */
-const SUPERVISORS_ONLY = ['DisbursementApproved', 'DisbursementRejected', 'VolunteerHoursVerified'];
-const CHECKER_DUTIES = [...SUPERVISORS_ONLY, 'DisbursementPaid', 'DisbursementReversed'];
-
-/** The types `role` may import, as the API decides it. */
-export function typesFor(role) {
-  if (role === 'supervisor') return TYPES;
-  if (role === 'staff') return TYPES.filter((type) => !SUPERVISORS_ONLY.includes(type));
-  if (role === 'admin') return TYPES.filter((type) => !CHECKER_DUTIES.includes(type));
-  return [];
+/** The types `role` may import: those it may append. */
+function typesFor(role) {
+  return TYPES.filter((type) => mayAppendType(role, type));
 }
 
 /** The column a pointer names (`/data/materials/brochures` → `materials.brochures`). */

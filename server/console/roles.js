@@ -10,3 +10,18 @@ export function mayReadTrails(role) {
 export function mayAppend(role) {
   return ['staff', 'supervisor', 'admin'].includes(role);
 }
+
+/** The supervisors' types (`EventType::is_supervisor_only`). */
+const SUPERVISORS_ONLY = ['DisbursementApproved', 'DisbursementRejected', 'VolunteerHoursVerified'];
+
+/** The checkers' duties an admin, who issues every token, never appends (`EventType::is_checker_duty`). */
+const CHECKER_DUTIES = [...SUPERVISORS_ONLY, 'DisbursementPaid', 'DisbursementReversed'];
+
+/** Whether `role` may append events of `type` (`Role::may_append`). */
+export function mayAppendType(role, type) {
+  if (type === 'BeneficiaryForgotten') return false;
+  if (role === 'supervisor') return true;
+  if (role === 'staff') return !SUPERVISORS_ONLY.includes(type);
+  if (role === 'admin') return !CHECKER_DUTIES.includes(type);
+  return false;
+}
