@@ -19,6 +19,7 @@ use crate::privacy::Keyring;
 use crate::projector::Projector;
 use crate::signing::NoteSigner;
 use crate::store::Store;
+use crate::tokens::TokenCheck;
 
 /// Whether opening a database applies its migrations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,6 +82,7 @@ impl App {
         let projector = Projector::start(database, store.head()).await?;
         let checkpointer = Checkpointer::start(store.clone(), settings.signer).await?;
         let feed = Feed::start(store.pool().clone(), store.head()).await?;
+        let tokens = TokenCheck::start(store.pool().clone()).await?;
         let state = AppState {
             store: store.clone(),
             projector,
@@ -88,6 +90,7 @@ impl App {
             keyring: settings.keyring,
             limits: Arc::new(settings.limits),
             feed,
+            tokens,
         };
         let (shutdown, stopped) = oneshot::channel::<()>();
         let serving = tokio::spawn(http::serve(listener, state, async {

@@ -123,3 +123,21 @@ async fn a_bad_token_request_is_a_400_or_a_422_naming_the_field() {
     let listed = app.get(Who::Admin, "/v1/tokens").await;
     assert_eq!(listed.body["tokens"].as_array().unwrap().len(), Who::ALL.len(), "nothing was issued");
 }
+
+#[tokio::test]
+async fn a_token_revoked_by_another_process_is_refused_from_the_next_request_on() {
+    let app = TestApp::spawn().await;
+    let issued = issue(&app, Who::Admin, r#"{"role": "staff", "principal": "王芳"}"#).await;
+    let secret = issued.body["token"].as_str().unwrap().to_owned();
+    let id = issued.body["id"].as_i64().unwrap();
+    for _ in 0..3 {
+        // Answered from memory after the first: the server has seen the token work.
+        assert_eq!(status_with(&app, &secret).await, StatusCode::OK);
+    }
+    // Another process's pool, as `aidledger token revoke` has: the server hears nothing from it.
+    let elsewhere = aidledger_server::db::Database::open(&app.database_url).await.unwrap().pool;
+    let revoked = aidledger_server::tokens::revoke(&elsewhere, id).await.unwrap();
+    assert!(matches!(revoked, aidledger_server::tokens::Revocation::Revoked(_)));
+    assert_eq!(status_with(&app, &secret).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(status_with(&app, app.token(Who::Staff)).await, StatusCode::OK, "other tokens still work");
+}

@@ -11,7 +11,7 @@ use axum::http::request::Parts;
 
 use super::problem::ApiError;
 use super::AppState;
-use crate::tokens::{self, Caller};
+use crate::tokens::Caller;
 
 /// Why a request did not authenticate, as logged.
 #[derive(Clone, Copy, Debug)]
@@ -67,7 +67,7 @@ impl FromRequestParts<AppState> for Caller {
         let Some(secret) = secret else {
             return Err(refuse(parts, Refusal::Malformed));
         };
-        match tokens::authenticate(state.store.pool(), secret).await? {
+        match state.tokens.authenticate(secret).await? {
             Some(caller) => Ok(caller),
             None => Err(refuse(parts, Refusal::UnknownOrRevoked)),
         }

@@ -65,6 +65,7 @@ use crate::feed::Feed;
 use crate::privacy::Keyring;
 use crate::projector::Projector;
 use crate::store::Store;
+use crate::tokens::TokenCheck;
 
 pub use limits::Limits;
 
@@ -83,6 +84,8 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     /// The live feed of records.
     pub feed: Feed,
+    /// The token check every request makes.
+    pub tokens: TokenCheck,
 }
 
 /// Every route, each registered from its handler's `#[utoipa::path]` annotation: the router and

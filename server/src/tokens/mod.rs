@@ -4,6 +4,11 @@
 //! A token is never deleted: revoking it stamps `revoked_at`, so the list an admin reads keeps every
 //! token ever issued and when each stopped working. Nothing here ever returns a secret except
 //! [`issue`], once, and nothing returns a stored hash at all.
+//!
+//! Requests check their token through [`TokenCheck`] ([`lease`]), which remembers live tokens while
+//! it knows of every revocation; [`authenticate`] reads the database every time.
+
+pub mod lease;
 
 use anyhow::Context;
 use domain::record::format_recorded_at;
@@ -15,6 +20,7 @@ use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 
 use crate::principal;
+pub use lease::TokenCheck;
 
 /// What prefixes every secret, so that a leaked one is recognisable in logs and scanners.
 const SECRET_PREFIX: &str = "aidl_";
@@ -125,11 +131,15 @@ pub async fn create(pool: &AnyPool, role: Role, principal: &str) -> anyhow::Resu
 /// whose text comparison is looser than byte equality (a collation, trailing spaces) can never let a
 /// near miss through.
 pub async fn authenticate(pool: &AnyPool, secret: &str) -> anyhow::Result<Option<Caller>> {
-    let computed = secret_hash(secret);
+    look_up(pool, &secret_hash(secret)).await
+}
+
+/// The caller whose secret hashes to `computed`, read from the database (see [`authenticate`]).
+async fn look_up(pool: &AnyPool, computed: &str) -> anyhow::Result<Option<Caller>> {
     let row: Option<(String, String, String)> = sqlx::query_as(
         "SELECT secret_hash, role, principal FROM tokens WHERE secret_hash = $1 AND revoked_at IS NULL",
     )
-    .bind(&computed)
+    .bind(computed)
     .fetch_optional(pool)
     .await
     .context("looking up a token")?;
@@ -171,9 +181,26 @@ async fn find(pool: &AnyPool, id: i64) -> anyhow::Result<Option<TokenInfo>> {
     row.map(token_info).transpose()
 }
 
-/// Revokes the token `id`: from the next request on it authenticates nobody. Revoking a revoked
-/// token changes nothing (its first `revoked_at` stands).
+/// Revokes the token `id`: once this answers, it authenticates nobody on any server from the next
+/// request on. Revoking a revoked token changes nothing (its first `revoked_at` stands).
+///
+/// It answers [`lease::REVOCATION_LEASE`] after the commit, by when no server still answers from a
+/// memory of the tokens made before it ([`TokenCheck`]).
 pub async fn revoke(pool: &AnyPool, id: i64) -> anyhow::Result<Revocation> {
+    let revocation = revoke_at_once(pool, id).await?;
+    if !matches!(revocation, Revocation::Unknown) {
+        outlast_remembered_tokens().await;
+    }
+    Ok(revocation)
+}
+
+/// Waits until every server's memory of the tokens dates from after a revocation just committed.
+async fn outlast_remembered_tokens() {
+    tokio::time::sleep(lease::REVOCATION_LEASE).await;
+}
+
+/// Revokes the token `id` in the database, answering as soon as that is committed.
+async fn revoke_at_once(pool: &AnyPool, id: i64) -> anyhow::Result<Revocation> {
     // One statement, so that it needs no transaction (and no write lock held across statements).
     let revoked: Option<TokenRow> = sqlx::query_as(&format!(
         "UPDATE tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL RETURNING {SHOWN_COLUMNS}"
@@ -198,9 +225,12 @@ pub async fn revoke(pool: &AnyPool, id: i64) -> anyhow::Result<Revocation> {
 pub async fn revoke_principal(pool: &AnyPool, principal: &str) -> anyhow::Result<Vec<TokenInfo>> {
     let mut revoked = Vec::new();
     for token in tokens_of(pool, principal).await?.into_iter().filter(|token| token.revoked_at.is_none()) {
-        if let Revocation::Revoked(token) = revoke(pool, token.id).await? {
+        if let Revocation::Revoked(token) = revoke_at_once(pool, token.id).await? {
             revoked.push(token);
         }
+    }
+    if !revoked.is_empty() {
+        outlast_remembered_tokens().await;
     }
     Ok(revoked)
 }
