@@ -64,19 +64,31 @@ fn write_value(value: &Value, out: &mut String) -> Result<(), CanonicalError> {
 
 fn write_string(s: &str, out: &mut String) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{8}' => out.push_str("\\b"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\u{c}' => out.push_str("\\f"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
+    // Runs of characters that need no escape are copied whole. Every byte of a multi-byte UTF-8
+    // character is 0x80 or above, so splitting at an ASCII byte always splits between characters.
+    let mut run_start = 0;
+    for (index, byte) in s.bytes().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            0x08 => "\\b",
+            b'\t' => "\\t",
+            b'\n' => "\\n",
+            0x0c => "\\f",
+            b'\r' => "\\r",
+            byte if byte < 0x20 => {
+                out.push_str(&s[run_start..index]);
+                out.push_str(&format!("\\u{byte:04x}"));
+                run_start = index + 1;
+                continue;
+            }
+            _ => continue,
+        };
+        out.push_str(&s[run_start..index]);
+        out.push_str(escape);
+        run_start = index + 1;
     }
+    out.push_str(&s[run_start..]);
     out.push('"');
 }
 
@@ -92,6 +104,16 @@ mod tests {
             to_string(&value).unwrap(),
             "{\"a\":\"引号\\\"\\\\\\n\\u0001\u{7f}🎉\",\"b\":1,\"c\":[true,null,{\"y\":-3,\"z\":0}]}"
         );
+    }
+
+    #[test]
+    fn escapes_every_ascii_character_as_serde_json_does_and_copies_the_rest_as_they_are() {
+        let ascii: String = (0_u8..0x80).map(char::from).collect();
+        for text in [ascii.as_str(), "王建国\n鼓楼区\t\"社区\"\\🎉\u{1f}", "", "\u{0}", "末尾\r"] {
+            let mut written = String::new();
+            write_string(text, &mut written);
+            assert_eq!(written, serde_json::to_string(text).unwrap(), "{text:?}");
+        }
     }
 
     #[test]
