@@ -91,6 +91,15 @@ impl FundMovement {
     pub fn spends(self) -> bool {
         self.committed_minor > 0 || self.paid_minor > 0
     }
+
+    /// This and `later` together (a fund's totals so far plus one more movement). The budget checks
+    /// keep every total far inside `i64`; at the edge it saturates rather than wrap.
+    pub fn plus(self, later: FundMovement) -> FundMovement {
+        FundMovement {
+            committed_minor: self.committed_minor.saturating_add(later.committed_minor),
+            paid_minor: self.paid_minor.saturating_add(later.paid_minor),
+        }
+    }
 }
 
 /// A fund stream's state after its opening event.

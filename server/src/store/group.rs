@@ -243,7 +243,10 @@ impl<'a> Group<'a> {
                 hash: hash.to_hex(),
             });
             if let Some((fund_id, movement)) = fund_movement {
-                budget::record(self.connection, record.position, &fund_id.to_string(), movement).await?;
+                let fund_id = fund_id.to_string();
+                let spent = self.fund_spent(&fund_id, staged).await?;
+                budget::record(self.connection, record.position, &fund_id, movement).await?;
+                staged.set_spent(fund_id, spent.plus(movement));
             }
             self.head = Head { position, hash };
             self.nodes.extend(self.frontier.push(&hash));
@@ -339,12 +342,26 @@ impl<'a> Group<'a> {
         if movement.spends() {
             let fund_stream = StreamName::new(StreamKind::Fund, disbursement.fund_id);
             let fund = self.stream_at(&fund_stream, staged).await?;
-            let spent = budget::spent(self.connection, &disbursement.fund_id.to_string()).await?;
+            let spent = self.fund_spent(&disbursement.fund_id.to_string(), staged).await?;
             if let Some(Err(breach)) = fund.state.as_fund().map(|fund| fund.check_movement(spent, movement)) {
                 return Ok(Err(breach));
             }
         }
         Ok(Ok(Some((disbursement.fund_id, movement))))
+    }
+
+    /// What fund `fund_id` has committed and paid so far: as this append or this group left it, as
+    /// remembered, or summed from its movements (and then remembered).
+    async fn fund_spent(&mut self, fund_id: &str, staged: &Staged) -> Result<FundMovement, AppendError> {
+        if let Some(total) = staged.spent(fund_id).or_else(|| self.staged.spent(fund_id)) {
+            return Ok(total);
+        }
+        if let Some(total) = self.known.spent(fund_id) {
+            return Ok(total);
+        }
+        let total = budget::spent(self.connection, fund_id).await?;
+        self.known.keep_spent(fund_id.to_owned(), total);
+        Ok(total)
     }
 
     /// `data` with its personal fields sealed with `subject`'s key (made on first use).

@@ -1,5 +1,6 @@
 //! What the writer knows without asking the database: each recently used stream's folded state and
-//! version, and each recently used subject's sealing key.
+//! version, each recently used subject's sealing key, and what each recently used fund has committed
+//! and paid (the sum of its `fund_movements`).
 //!
 //! Changes made while appending are *staged*: an append stages into its own [`Staged`], which joins
 //! its group's when the append succeeds, which joins [`Known`] only once the group has committed. A
@@ -11,11 +12,12 @@
 use std::collections::{HashMap, HashSet};
 
 use chacha20poly1305::Key;
+use domain::events::fund::FundMovement;
 use domain::{StreamName, StreamState};
 
 use super::recent::Recent;
 
-/// How many streams, and how many subjects' keys, each generation of [`Known`] holds.
+/// How many streams, subjects' keys and funds' totals each generation of [`Known`] holds.
 const KNOWN_ENTRIES: usize = 50_000;
 
 /// A stream's folded state and its version (the number of its events).
@@ -27,11 +29,13 @@ pub struct StreamAt {
     pub state: StreamState,
 }
 
-/// Changes not yet committed: stream states, sealing keys (`None`: destroyed) and appended ids.
+/// Changes not yet committed: stream states, sealing keys (`None`: destroyed), funds' totals and
+/// appended ids.
 #[derive(Default)]
 pub struct Staged {
     streams: HashMap<StreamName, StreamAt>,
     keys: HashMap<String, Option<Key>>,
+    spent: HashMap<String, FundMovement>,
     ids: HashSet<String>,
 }
 
@@ -44,6 +48,16 @@ impl Staged {
     /// Stages `subject`'s sealing key (`None`: destroyed).
     pub(crate) fn set_key(&mut self, subject: String, key: Option<Key>) {
         self.keys.insert(subject, key);
+    }
+
+    /// Stages what fund `fund_id` has committed and paid in all, its movements so far included.
+    pub(crate) fn set_spent(&mut self, fund_id: String, total: FundMovement) {
+        self.spent.insert(fund_id, total);
+    }
+
+    /// The staged totals of fund `fund_id`.
+    pub fn spent(&self, fund_id: &str) -> Option<FundMovement> {
+        self.spent.get(fund_id).copied()
     }
 
     /// Stages an appended event id.
@@ -70,19 +84,25 @@ impl Staged {
     pub(crate) fn absorb(&mut self, later: Staged) {
         self.streams.extend(later.streams);
         self.keys.extend(later.keys);
+        self.spent.extend(later.spent);
         self.ids.extend(later.ids);
     }
 }
 
-/// The committed stream states and sealing keys the writer remembers.
+/// The committed stream states, sealing keys and funds' totals the writer remembers.
 pub struct Known {
     streams: Recent<StreamName, StreamAt>,
     keys: Recent<String, Key>,
+    spent: Recent<String, FundMovement>,
 }
 
 impl Default for Known {
     fn default() -> Self {
-        Known { streams: Recent::new(KNOWN_ENTRIES), keys: Recent::new(KNOWN_ENTRIES) }
+        Known {
+            streams: Recent::new(KNOWN_ENTRIES),
+            keys: Recent::new(KNOWN_ENTRIES),
+            spent: Recent::new(KNOWN_ENTRIES),
+        }
     }
 }
 
@@ -102,6 +122,16 @@ impl Known {
         self.keys.get(&subject.to_owned()).copied()
     }
 
+    /// What fund `fund_id` has committed and paid, if remembered.
+    pub fn spent(&mut self, fund_id: &str) -> Option<FundMovement> {
+        self.spent.get(&fund_id.to_owned()).copied()
+    }
+
+    /// Remembers fund `fund_id`'s committed totals, as summed from its movements.
+    pub(crate) fn keep_spent(&mut self, fund_id: String, total: FundMovement) {
+        self.spent.insert(fund_id, total);
+    }
+
     /// Remembers what a committed group changed.
     pub fn keep(&mut self, committed: Staged) {
         for (stream, at) in committed.streams {
@@ -113,11 +143,15 @@ impl Known {
                 None => self.keys.remove(&subject),
             }
         }
+        for (fund_id, total) in committed.spent {
+            self.spent.insert(fund_id, total);
+        }
     }
 
     /// Forgets everything (another process may have appended, or a group failed).
     pub fn clear(&mut self) {
         self.streams.clear();
         self.keys.clear();
+        self.spent.clear();
     }
 }
