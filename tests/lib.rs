@@ -154,6 +154,15 @@ impl TestApp {
         }
     }
 
+    /// A second writer on the app's database, as another server process of a deployment has: it
+    /// appends behind the app's back, sealing with the same master key.
+    pub async fn second_writer(&self) -> Store {
+        let database = open_database(&self.database_url, Migrations::Skip).await.expect("open");
+        let master_key = self.database.dir().join("aidledger.master.key");
+        let keyring = Keyring::new(master_key::load_or_create(&master_key).expect("master key"));
+        Store::open(&database, Some(keyring)).await.expect("a second writer")
+    }
+
     /// Waits until a checkpoint covering at least `tree_size` records is signed (the checkpointer
     /// signs within about a second of an append); panics after a generous deadline.
     pub async fn wait_for_checkpoint(&self, tree_size: u64) {

@@ -109,7 +109,8 @@ mod tests {
     #[test]
     fn escapes_every_ascii_character_as_serde_json_does_and_copies_the_rest_as_they_are() {
         let ascii: String = (0_u8..0x80).map(char::from).collect();
-        for text in [ascii.as_str(), "王建国\n鼓楼区\t\"社区\"\\🎉\u{1f}", "", "\u{0}", "末尾\r"] {
+        for text in [ascii.as_str(), "王建国\n鼓楼区\t\"社区\"\\🎉\u{1f}", "", "\u{0}", "末尾\r"]
+        {
             let mut written = String::new();
             write_string(text, &mut written);
             assert_eq!(written, serde_json::to_string(text).unwrap(), "{text:?}");

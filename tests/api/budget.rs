@@ -2,8 +2,10 @@
 //! its adjustments), or a payment that would pay more, is a 422 naming the rule; reversals give the
 //! budget back.
 
+use aidledger_server::store::{AppendRequest, ExpectedVersion, ProposedEvent};
 use aidledger_tests::data::*;
 use aidledger_tests::{new_stream, Answer, TestApp, Who};
+use domain::{Event, EventType, StreamName};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -109,4 +111,38 @@ async fn two_approvals_in_one_batch_of_appends_cannot_both_take_the_last_of_the_
     assert_eq!(created, 1, "{} / {}", a.text, b.text);
     let refused = if a.status == StatusCode::CREATED { &b } else { &a };
     assert_over_budget(refused);
+}
+
+#[tokio::test]
+async fn an_approval_counts_what_another_writer_committed_from_the_fund_since() {
+    let f = fund().await;
+    let first = f.requested(60_000).await;
+    assert_eq!(
+        f.approve(&first).await.status,
+        StatusCode::CREATED,
+        "the app's writer now knows 60 000 committed"
+    );
+
+    let second = f.requested(30_000).await;
+    let other = f.app.second_writer().await;
+    let approved = Event::parse(EventType::DisbursementApproved, &json!({})).unwrap();
+    other
+        .append(AppendRequest {
+            stream: second.parse::<StreamName>().unwrap(),
+            expected_version: ExpectedVersion::Any,
+            events: vec![ProposedEvent {
+                id: None,
+                event: approved,
+                occurred_at: None,
+                correlation_id: None,
+                causation_id: None,
+            }],
+            actor: Who::OtherSupervisor.principal().to_owned(),
+            erasure_reason: None,
+        })
+        .await
+        .expect("approved by another server");
+
+    let third = f.requested(20_000).await;
+    assert_over_budget(&f.approve(&third).await);
 }

@@ -2,9 +2,7 @@
 //! writer remembers between groups is exactly what was committed — also when another writer (another
 //! process, on PostgreSQL) appends in between.
 
-use aidledger_server::db::Database;
-use aidledger_server::privacy::{master_key, Keyring};
-use aidledger_server::store::{AppendError, AppendRequest, ExpectedVersion, ProposedEvent, Store};
+use aidledger_server::store::{AppendError, AppendRequest, ExpectedVersion, ProposedEvent};
 use aidledger_tests::data::*;
 use aidledger_tests::TestApp;
 use domain::values::Id;
@@ -137,10 +135,7 @@ async fn each_append_of_one_group_is_checked_and_answered_on_its_own() {
 #[tokio::test]
 async fn a_writer_sees_what_another_writer_appended_to_the_same_stream() {
     let app = TestApp::spawn().await;
-    let database = Database::open(&app.database_url).await.expect("open");
-    let master_key = app.database.dir().join("aidledger.master.key");
-    let keyring = Keyring::new(master_key::load_or_create(&master_key).expect("master key"));
-    let other = Store::open(&database, Some(keyring)).await.expect("a second writer");
+    let other = app.second_writer().await;
     let (beneficiary, _) = stream("beneficiary");
 
     let register = event(EventType::BeneficiaryRegistered, beneficiary_registered("冯淑珍"), None);
@@ -173,4 +168,38 @@ async fn a_writer_sees_what_another_writer_appended_to_the_same_stream() {
     }
     assert!(app.store.verify().await.expect("verify").ok);
     assert_eq!(app.all_records().await.len(), 7);
+}
+
+#[tokio::test]
+async fn a_writer_does_not_seal_with_a_key_another_writer_destroyed() {
+    let app = TestApp::spawn().await;
+    let other = app.second_writer().await;
+    let (beneficiary, beneficiary_id) = stream("beneficiary");
+    let (fund, fund_id) = stream("fund");
+    let register = event(EventType::BeneficiaryRegistered, beneficiary_registered("冯淑珍"), None);
+    app.store
+        .append(request(&beneficiary, ExpectedVersion::Exactly(0), vec![register]))
+        .await
+        .expect("registered");
+    let opened = event(EventType::FundOpened, fund_opened(), None);
+    app.store.append(request(&fund, ExpectedVersion::Exactly(0), vec![opened])).await.expect("fund");
+    // The app's writer now remembers the beneficiary's sealing key.
+    let mut forget = request(
+        &beneficiary,
+        ExpectedVersion::Any,
+        vec![event(EventType::BeneficiaryForgotten, serde_json::json!({}), None)],
+    );
+    (forget.actor, forget.erasure_reason) = ("admin".to_owned(), Some("本人申请删除".to_owned()));
+    other.append(forget).await.expect("forgotten by the other writer");
+
+    let (disbursement, _) = stream("disbursement");
+    let requested =
+        event(EventType::DisbursementRequested, cash_requested(&beneficiary_id, &fund_id, 50_000), None);
+    let refused =
+        app.store.append(request(&disbursement, ExpectedVersion::Exactly(0), vec![requested])).await;
+    assert!(
+        matches!(&refused, Err(AppendError::Rule { breach, .. }) if breach.rule == "subject_forgotten"),
+        "the reason would have been sealed with a destroyed key: {refused:?}"
+    );
+    assert!(app.store.verify().await.expect("verify").ok);
 }

@@ -6,14 +6,15 @@
 //! its group's when the append succeeds, which joins [`Known`] only once the group has committed. A
 //! refused append or a failed group therefore leaves nothing behind.
 //!
-//! Everything known is dropped whenever another process may have appended (the writer finds the log
-//! longer than its own tree) and after a failed group, so what is known is always what is committed.
+//! When another process has appended (the writer finds the log longer than its own tree), what its
+//! records changed is forgotten ([`Known::forget_changed`]); after a failed group everything is, so
+//! what is known is always what is committed.
 
 use std::collections::{HashMap, HashSet};
 
 use chacha20poly1305::Key;
 use domain::events::fund::FundMovement;
-use domain::{StreamName, StreamState};
+use domain::{EventType, StreamKind, StreamName, StreamState};
 
 use super::recent::Recent;
 
@@ -145,6 +146,26 @@ impl Known {
         }
         for (fund_id, total) in committed.spent {
             self.spent.insert(fund_id, total);
+        }
+    }
+
+    /// Forgets what a record of `event_type` appended to `stream` by another process changed: the
+    /// stream's state; a disbursement's movements change its fund's totals, so those go; a forget
+    /// destroys a key, so every key goes (which subject's it was is not in the stream's name for
+    /// every kind of stream).
+    pub fn forget_changed(&mut self, stream: &str, event_type: &str) {
+        match stream.parse::<StreamName>() {
+            Ok(name) => {
+                if name.kind() == StreamKind::Disbursement {
+                    self.spent.clear();
+                }
+                self.streams.remove(&name);
+            }
+            // A stream name the log holds always parses; if one did not, nothing known is trusted.
+            Err(_) => self.clear(),
+        }
+        if event_type == EventType::BeneficiaryForgotten.as_str() {
+            self.keys.clear();
         }
     }
 

@@ -35,6 +35,10 @@ const APPEND_LOCK_KEY: i64 = 0x6169_646c_6170_7064;
 /// Appends committed together at most.
 const GROUP_APPENDS_MAX: usize = 512;
 
+/// Records appended by other processes since the writer's last group that it looks through to
+/// forget only what they changed; past this many it forgets everything.
+const FOREIGN_RECORDS_LOOKED_THROUGH_MAX: u64 = 10_000;
+
 /// Client ids looked up per query when a group starts.
 const IDS_PER_LOOKUP_MAX: usize = 500;
 
@@ -196,9 +200,10 @@ async fn try_commit_group(
     let head = read_head(connection).await?;
     if frontier.size() != head.position.records() {
         // Another process appended since (or a commit failed after all): follow the stored tree, and
-        // forget what was known, which may be out of date.
+        // forget what the records appended since may have changed.
+        let since = frontier.size();
         *frontier = tree::catch_up(connection, dialect, head.position.records()).await.map_err(tree_error)?;
-        known.clear();
+        forget_what_others_changed(connection, known, since, head.position.records()).await?;
     }
     let recorded_ids = recorded_ids(connection, dialect, group).await?;
     let recorded_at = format_recorded_at(OffsetDateTime::now_utc());
@@ -212,6 +217,31 @@ async fn try_commit_group(
     execute(connection, "COMMIT").await?;
     known.keep(staged);
     Ok((results, head.position))
+}
+
+/// Makes `known` forget what the records after the first `since` records, up to `head` records,
+/// changed (they were appended by another process): their streams, and on a forget every key; when
+/// the log went back or too much was appended to look through, everything.
+async fn forget_what_others_changed(
+    connection: &mut AnyConnection,
+    known: &mut Known,
+    since: u64,
+    head: u64,
+) -> Result<(), AppendError> {
+    if head < since || head - since > FOREIGN_RECORDS_LOOKED_THROUGH_MAX {
+        known.clear();
+        return Ok(());
+    }
+    let appended: Vec<(String, String)> =
+        sqlx::query_as("SELECT stream, type FROM events WHERE position > $1 AND position <= $2")
+            .bind(i64::try_from(since).unwrap_or(i64::MAX))
+            .bind(i64::try_from(head).unwrap_or(i64::MAX))
+            .fetch_all(&mut *connection)
+            .await?;
+    for (stream, event_type) in &appended {
+        known.forget_changed(stream, event_type);
+    }
+    Ok(())
 }
 
 /// Which of the client ids in `group` are already in the log.
