@@ -6,15 +6,15 @@
 //! its group's when the append succeeds, which joins [`Known`] only once the group has committed. A
 //! refused append or a failed group therefore leaves nothing behind.
 //!
-//! When another process has appended (the writer finds the log longer than its own tree), what its
-//! records changed is forgotten ([`Known::forget_changed`]); after a failed group everything is, so
-//! what is known is always what is committed.
+//! When another process has appended (the writer finds the log longer than its own tree), its
+//! records are folded into what is known, or what they change is forgotten ([`Known::follow`]);
+//! after a failed group everything is, so what is known is always what is committed.
 
 use std::collections::{HashMap, HashSet};
 
 use chacha20poly1305::Key;
 use domain::events::fund::FundMovement;
-use domain::{EventType, StreamKind, StreamName, StreamState};
+use domain::{Event, EventType, StreamKind, StreamName, StreamState};
 
 use super::recent::Recent;
 
@@ -149,24 +149,26 @@ impl Known {
         }
     }
 
-    /// Forgets what a record of `event_type` appended to `stream` by another process changed: the
-    /// stream's state; a disbursement's movements change its fund's totals, so those go; a forget
-    /// destroys a key, so every key goes (which subject's it was is not in the stream's name for
-    /// every kind of stream).
-    pub fn forget_changed(&mut self, stream: &str, event_type: &str) {
-        match stream.parse::<StreamName>() {
-            Ok(name) => {
-                if name.kind() == StreamKind::Disbursement {
-                    self.spent.clear();
-                }
-                self.streams.remove(&name);
-            }
-            // A stream name the log holds always parses; if one did not, nothing known is trusted.
-            Err(_) => self.clear(),
+    /// Takes on the record of `event` that another process appended to `stream` at `version` by
+    /// `actor` (folded): a remembered state of the stream folds it in, or is forgotten if the record
+    /// is not its next one; a disbursement's event may move its fund's totals, so every fund's are
+    /// forgotten; a forget destroys a key, so every key is.
+    pub fn follow(&mut self, stream: &StreamName, version: i64, event: &Event, actor: &str) {
+        if stream.kind() == StreamKind::Disbursement {
+            self.spent.clear();
         }
-        if event_type == EventType::BeneficiaryForgotten.as_str() {
+        if event.event_type() == EventType::BeneficiaryForgotten {
             self.keys.clear();
         }
+        let Some(at) = self.streams.get(stream) else { return };
+        if at.version + 1 != version {
+            self.streams.remove(stream);
+            return;
+        }
+        let mut at = at.clone();
+        at.state.apply(event, actor);
+        at.version = version;
+        self.streams.insert(stream.clone(), at);
     }
 
     /// Forgets everything (another process may have appended, or a group failed).

@@ -15,7 +15,7 @@ use std::collections::HashSet;
 
 use domain::merkle::MerkleFrontier;
 use domain::record::{format_recorded_at, RecordHash};
-use domain::Position;
+use domain::{Position, StreamName};
 use sql::{execute, values_list, Dialect};
 use sqlx::AnyConnection;
 use time::OffsetDateTime;
@@ -24,9 +24,10 @@ use tokio::sync::{mpsc, oneshot, watch};
 use super::group::{tree_error, Group, Head};
 use super::import::{self, ImportJob};
 use super::known::Known;
-use super::tree;
+use super::{streams, tree};
 use super::{AppendError, AppendOutcome, AppendRequest};
 use crate::db::WriteTurns;
+use crate::principal;
 use crate::privacy::Keyring;
 
 /// The PostgreSQL advisory lock key every writer holds while it appends ("aidlappd").
@@ -35,9 +36,9 @@ const APPEND_LOCK_KEY: i64 = 0x6169_646c_6170_7064;
 /// Appends committed together at most.
 const GROUP_APPENDS_MAX: usize = 512;
 
-/// Records appended by other processes since the writer's last group that it looks through to
-/// forget only what they changed; past this many it forgets everything.
-const FOREIGN_RECORDS_LOOKED_THROUGH_MAX: u64 = 10_000;
+/// Records appended by other processes since the writer's last group that it reads to follow them;
+/// past this many it forgets everything it knew instead.
+const FOREIGN_RECORDS_READ_MAX: u64 = 10_000;
 
 /// Client ids looked up per query when a group starts.
 const IDS_PER_LOOKUP_MAX: usize = 500;
@@ -199,11 +200,11 @@ async fn try_commit_group(
     begin_write(connection, dialect).await?;
     let head = read_head(connection).await?;
     if frontier.size() != head.position.records() {
-        // Another process appended since (or a commit failed after all): follow the stored tree, and
-        // forget what the records appended since may have changed.
+        // Another process appended since (or a commit failed after all): follow the stored tree and
+        // the records appended since.
         let since = frontier.size();
         *frontier = tree::catch_up(connection, dialect, head.position.records()).await.map_err(tree_error)?;
-        forget_what_others_changed(connection, known, since, head.position.records()).await?;
+        follow_what_others_appended(connection, known, since, head.position.records()).await?;
     }
     let recorded_ids = recorded_ids(connection, dialect, group).await?;
     let recorded_at = format_recorded_at(OffsetDateTime::now_utc());
@@ -219,27 +220,30 @@ async fn try_commit_group(
     Ok((results, head.position))
 }
 
-/// Makes `known` forget what the records after the first `since` records, up to `head` records,
-/// changed (they were appended by another process): their streams, and on a forget every key; when
-/// the log went back or too much was appended to look through, everything.
-async fn forget_what_others_changed(
+/// Makes `known` take on the records after the first `since` records, up to `head` records, which
+/// another process appended ([`Known::follow`]); when the log went back, or too much was appended
+/// to read through, it forgets everything instead.
+async fn follow_what_others_appended(
     connection: &mut AnyConnection,
     known: &mut Known,
     since: u64,
     head: u64,
 ) -> Result<(), AppendError> {
-    if head < since || head - since > FOREIGN_RECORDS_LOOKED_THROUGH_MAX {
+    if head < since || head - since > FOREIGN_RECORDS_READ_MAX {
         known.clear();
         return Ok(());
     }
-    let appended: Vec<(String, String)> =
-        sqlx::query_as("SELECT stream, type FROM events WHERE position > $1 AND position <= $2")
+    let bodies: Vec<(String,)> =
+        sqlx::query_as("SELECT body FROM events WHERE position > $1 AND position <= $2 ORDER BY position")
             .bind(i64::try_from(since).unwrap_or(i64::MAX))
             .bind(i64::try_from(head).unwrap_or(i64::MAX))
             .fetch_all(&mut *connection)
             .await?;
-    for (stream, event_type) in &appended {
-        known.forget_changed(stream, event_type);
+    for (body,) in &bodies {
+        let record = streams::parse_record(body)?;
+        let event = streams::recorded_event(&record)?;
+        let stream: StreamName = record.stream.parse().map_err(AppendError::Corrupt)?;
+        known.follow(&stream, record.version, &event, &principal::fold(&record.meta.actor));
     }
     Ok(())
 }
