@@ -1,56 +1,52 @@
-//! Single-event appends over HTTP from concurrent clients against an in-process server on a free
-//! port, each client appending to a stream of its own; then audit trails of random disbursements.
+//! The HTTP figures, against `aidledger serve` in a child process on the run's database: batched
+//! appends, single-event appends from concurrent clients, live feed latency and audit trails, then
+//! the child's memory. The bounds of the appends (plain inserts of 1 000 rows, and of one row, a
+//! transaction) are measured first, while nothing else writes; and the bench's own store is closed
+//! by then, so that the child is the only writer.
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use aidledger_server::app::{App, AppSettings};
-use aidledger_server::db::Database;
-use aidledger_server::http::Limits;
-use aidledger_server::privacy::Keyring;
-use aidledger_server::signing::{NoteSigner, DEFAULT_LOG_ORIGIN};
-use aidledger_server::store::Store;
-use aidledger_server::tokens;
 use anyhow::Context;
 use domain::Role;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use reqwest::header::CONTENT_TYPE;
 use serde_json::json;
-use tokio::net::TcpListener;
-use tokio::task::JoinSet;
 
+use crate::bounds::plain_rows;
+use crate::keys::RunKeys;
 use crate::reads::percentile;
-use crate::{progress_bar, BenchOptions, Throughput, HTTP_APPENDS_MAX, SEED, TRAIL_READS};
+use crate::serve_child::ServeChild;
+use crate::table::{Bound, Figure};
+use crate::{feed_latency, http_appends, memory, millis, trails, BenchOptions};
+use aidledger_server::db::Database;
+use aidledger_server::http::Limits;
+use aidledger_server::tokens;
 
-/// What the HTTP part measured.
-#[derive(Clone, Copy, Debug)]
-pub struct Served {
-    /// The timed single-event appends.
-    pub appends: Throughput,
-    /// Their median latency.
-    pub p50: Duration,
-    /// Their 99th percentile latency.
-    pub p99: Duration,
-    /// The 99th percentile latency of an audit trail; `None` when the log holds no disbursement.
-    pub trail_p99: Option<Duration>,
-}
+/// Events in one batched append: as many as an append may hold ([`Limits::events_per_append_max`]'s
+/// default), the design's 1 000.
+const HTTP_BATCH_EVENTS: u64 = 1_000;
+/// At most this many events are appended in batches over HTTP.
+const HTTP_BATCHED_EVENTS_MAX: u64 = 100_000;
+/// At most this many single-event HTTP appends are timed.
+const HTTP_APPENDS_MAX: u64 = 20_000;
+/// At most this many rows are inserted one a transaction for the single appends' bound (each waits
+/// for its own fsync; the rate is steady long before).
+const PLAIN_SINGLE_ROWS_MAX: u64 = 1_000;
 
-impl Served {
-    /// Appends per second.
-    pub(crate) fn rate(&self) -> f64 {
-        self.appends.rate()
-    }
-}
-
-/// Serves the API over `store` on a free port, times `min(log_events, HTTP_APPENDS_MAX)` single-event
-/// appends from `options.clients` clients, then [`TRAIL_READS`] audit trails; stops the server.
-pub async fn measure(
+/// Measures the HTTP figures on `database`, whose log holds `log_events` events of `body_bytes`
+/// bytes on average, against a `serve` child opened with `keys`.
+pub(crate) async fn figures(
     database: &Database,
-    store: &Store,
-    keyring: Keyring,
+    keys: &RunKeys,
     options: &BenchOptions,
     log_events: u64,
-) -> anyhow::Result<Served> {
+    body_bytes: usize,
+) -> anyhow::Result<Vec<Figure>> {
+    let batched_events = log_events.min(HTTP_BATCHED_EVENTS_MAX);
+    let batch = batched_events.min(HTTP_BATCH_EVENTS);
+    let singles = log_events.min(HTTP_APPENDS_MAX);
+    let plain_batched = plain_rows(database, batched_events, batch, body_bytes).await?;
+    let plain_single = plain_rows(database, singles.min(PLAIN_SINGLE_ROWS_MAX), 1, body_bytes).await?;
+
     let staff = tokens::create(&database.pool, Role::Staff, "zhao.min").await?;
     let auditor = tokens::create(&database.pool, Role::Auditor, "wu.shen").await?;
     let disbursements: Vec<(String,)> =
@@ -58,116 +54,93 @@ pub async fn measure(
             .fetch_all(&database.pool)
             .await
             .context("listing disbursements")?;
-    let signer = Arc::new(NoteSigner::generate(DEFAULT_LOG_ORIGIN)?);
-    let defaults = Limits::default();
-    let concurrent =
-        defaults.concurrent_requests_max.max(usize::try_from(options.clients * 2).unwrap_or(usize::MAX));
-    let limits = Limits { concurrent_requests_max: concurrent, ..defaults };
-    let listener = TcpListener::bind("127.0.0.1:0").await.context("binding a free port")?;
-    let settings = AppSettings { keyring, signer, limits };
-    let app = App::start_with_store(database, store.clone(), settings, listener).await?;
-    let base = format!("http://{}", app.address());
-    let client = reqwest::Client::new();
-    let measured = async {
-        let (appends, mut latencies) =
-            appends(&client, &base, &staff, options.clients, log_events.min(HTTP_APPENDS_MAX)).await?;
-        let streams: Vec<String> = disbursements.into_iter().map(|(stream,)| stream).collect();
-        let mut trails = trails(&client, &base, &auditor, &streams).await?;
-        let trail_p99 = (!trails.is_empty()).then(|| percentile(&mut trails, 99.0));
-        let p50 = percentile(&mut latencies, 50.0);
-        anyhow::Ok(Served { appends, p50, p99: percentile(&mut latencies, 99.0), trail_p99 })
+    let disbursements: Vec<String> = disbursements.into_iter().map(|(stream,)| stream).collect();
+    let concurrent = Limits::default()
+        .concurrent_requests_max
+        .max(usize::try_from(options.clients * 2).unwrap_or(usize::MAX));
+
+    let server = ServeChild::start(&database.url, keys, concurrent).await?;
+    let (client, base) = (reqwest::Client::new(), server.base.as_str());
+    let batched = http_appends::batched(&client, base, &staff, batched_events, batch).await?;
+    let (single, mut latencies) =
+        http_appends::single(&client, base, &staff, options.clients, singles).await?;
+    let mut feed = feed_latency::measure(&client, base, &staff, &auditor).await?;
+    let mut trails = trails::read(&client, base, &auditor, &disbursements).await?;
+    let served = server.memory()?;
+    server.stop()?;
+    if let Some(megabytes) = memory::own_resident_megabytes() {
+        eprintln!("resident memory of the bench process (the HTTP clients): {megabytes:.0} MB");
     }
-    .await;
-    app.shut_down().await?;
-    measured
+
+    let trail_p99 = if trails.is_empty() { f64::NAN } else { millis(percentile(&mut trails, 99.0)) };
+    let design = |value| Bound::AtMost(value, "design");
+    Ok(vec![
+        Figure::new("http_append_batched", batched.rate(), "events/s", plain_batched.times(0.5)),
+        Figure::new("http_append", single.rate(), "events/s", plain_single.times(3.0)),
+        Figure::new("http_append_p50", millis(percentile(&mut latencies, 50.0)), "ms", Bound::None),
+        Figure::new("http_append_p99", millis(percentile(&mut latencies, 99.0)), "ms", design(20.0)),
+        Figure::new("feed_latency_p50", millis(percentile(&mut feed, 50.0)), "ms", Bound::None),
+        Figure::new("feed_latency_p99", millis(percentile(&mut feed, 99.0)), "ms", design(50.0)),
+        Figure::new("audit_trail_p99", trail_p99, "ms", design(5.0)),
+        Figure::new("serve_rss_peak", served.peak_megabytes, "MB", design(150.0)),
+        Figure::new("serve_rss", served.resident_megabytes, "MB", design(150.0)),
+    ])
 }
 
-async fn post(
+/// The body of an append of `count` visits.
+pub(crate) fn visits_body(count: u64) -> String {
+    let visit = json!({"type": "VisitRecorded",
+        "data": {"visit_kind": "phone", "staff": "zhao.min", "duration_minutes": 20, "summary": "电话问候"}});
+    let events = vec![visit; usize::try_from(count).unwrap_or(0)];
+    json!({ "events": events }).to_string()
+}
+
+/// Registers a new beneficiary; answers the URL its events are appended to.
+pub(crate) async fn register_beneficiary(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+) -> anyhow::Result<String> {
+    let url = format!("{base}/v1/streams/beneficiary-{}/events", uuid::Uuid::now_v7());
+    let register = json!({"expected_version": 0, "events": [{"type": "BeneficiaryRegistered",
+        "data": {"name": "王建国", "category": "retired_staff", "district": "鼓楼区", "party_member": false}}]});
+    append(client, &url, token, register.to_string()).await?;
+    Ok(url)
+}
+
+/// Appends `body` (JSON) at `url`; answers once the whole answer has been read.
+pub(crate) async fn append(
     client: &reqwest::Client,
     url: &str,
     token: &str,
-    body: &serde_json::Value,
+    body: String,
 ) -> anyhow::Result<()> {
-    let response =
-        client.post(url).bearer_auth(token).json(body).send().await.context("posting an append")?;
-    let status = response.status();
-    anyhow::ensure!(status.as_u16() == 201, "an append answered {status}: {}", response.text().await?);
+    let (_, response) = post(client, url, token, body).await?;
+    response.bytes().await.context("reading an append's answer")?;
     Ok(())
 }
 
-/// Registers one beneficiary per client (untimed), then times `total` visits spread over the clients.
-async fn appends(
+/// Posts the append `body` (JSON) at `url`: the instant its 201 arrived, and the answer (its body
+/// still to read).
+pub(crate) async fn post(
     client: &reqwest::Client,
-    base: &str,
+    url: &str,
     token: &str,
-    clients: u64,
-    total: u64,
-) -> anyhow::Result<(Throughput, Vec<Duration>)> {
-    let register = json!({"expected_version": 0, "events": [{"type": "BeneficiaryRegistered",
-        "data": {"name": "王建国", "category": "retired_staff", "district": "鼓楼区", "party_member": false}}]});
-    let visit = json!({"events": [{"type": "VisitRecorded",
-        "data": {"visit_kind": "phone", "staff": "zhao.min", "duration_minutes": 20, "summary": "电话问候"}}]});
-    let mut urls = Vec::new();
-    for _ in 0..clients {
-        let url = format!("{base}/v1/streams/beneficiary-{}/events", uuid::Uuid::now_v7());
-        post(client, &url, token, &register).await?;
-        urls.push(url);
+    body: String,
+) -> anyhow::Result<(Instant, reqwest::Response)> {
+    let response = client
+        .post(url)
+        .bearer_auth(token)
+        .header(CONTENT_TYPE, "application/json")
+        .body(body)
+        .send()
+        .await
+        .context("posting an append")?;
+    let arrived = Instant::now();
+    let status = response.status();
+    if status.as_u16() != 201 {
+        let text = response.text().await.unwrap_or_default();
+        anyhow::bail!("an append answered {status}: {text}");
     }
-    let bar = progress_bar(total, "appending over HTTP");
-    let started = Instant::now();
-    let mut tasks = JoinSet::new();
-    for (index, url) in urls.into_iter().enumerate() {
-        let count = total / clients + u64::from((index as u64) < total % clients);
-        let (client, token, visit, bar) = (client.clone(), token.to_owned(), visit.clone(), bar.clone());
-        tasks.spawn(async move {
-            let mut latencies = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
-            for _ in 0..count {
-                let sent = Instant::now();
-                post(&client, &url, &token, &visit).await?;
-                latencies.push(sent.elapsed());
-                bar.inc(1);
-            }
-            anyhow::Ok(latencies)
-        });
-    }
-    let mut latencies = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        latencies.extend(joined.context("an HTTP client task")??);
-    }
-    let elapsed = started.elapsed();
-    bar.finish_and_clear();
-    Ok((Throughput { events: latencies.len() as u64, elapsed }, latencies))
-}
-
-/// Times [`TRAIL_READS`] audit trails of disbursements picked at random from `streams`.
-async fn trails(
-    client: &reqwest::Client,
-    base: &str,
-    token: &str,
-    streams: &[String],
-) -> anyhow::Result<Vec<Duration>> {
-    if streams.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut rng = ChaCha8Rng::seed_from_u64(SEED);
-    let bar = progress_bar(TRAIL_READS as u64, "audit trails");
-    let mut times = Vec::with_capacity(TRAIL_READS);
-    for _ in 0..TRAIL_READS {
-        let stream = &streams[rng.random_range(0..streams.len())];
-        let id = stream.trim_start_matches("disbursement-");
-        let started = Instant::now();
-        let response = client
-            .get(format!("{base}/v1/audit/disbursements/{id}"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .context("reading an audit trail")?;
-        let status = response.status();
-        response.bytes().await.context("reading an audit trail's body")?;
-        times.push(started.elapsed());
-        anyhow::ensure!(status.is_success(), "an audit trail answered {status}");
-        bar.inc(1);
-    }
-    bar.finish_and_clear();
-    Ok(times)
+    Ok((arrived, response))
 }

@@ -2,39 +2,54 @@
 //! on a fresh database of its own and prints each beside the bound it is measured against. It lives
 //! outside the server library, which carries no load-generation code.
 //!
+//! The store and read figures are measured in this process; the HTTP ones against the `aidledger`
+//! binary itself started again as `serve` on the same database, so that the load comes from another
+//! process and the memory measured is the server's alone. [`run`] must therefore be called from the
+//! `aidledger` binary.
+//!
 //! # Layout
 //! - [`target`]: the fresh database the run uses (a temporary SQLite file by default).
+//! - [`keys`]: the run's master key and signing key, in a temporary directory of their own.
 //! - [`append`]: batched appends through the store, and plain INSERTs of rows of the same size
 //!   through sqlx (the bound on PostgreSQL).
 //! - [`plain_sqlite`]: the same rows through SQLite's C API (the bound on SQLite).
+//! - [`bounds`]: which of the two a run measures its appends against.
 //! - [`reads`]: projection rebuild, chain and tree verification, summary report latency.
-//! - [`http`]: single-event appends over HTTP from concurrent clients, and audit-trail latency.
+//! - [`serve_child`]: the `serve` child process, killed when its handle is dropped.
+//! - [`http`]: the HTTP figures against it, and the requests they share.
+//! - [`http_appends`]: batched and single-event appends over HTTP.
+//! - [`feed_latency`]: how long a committed record takes to reach 100 live subscribers.
+//! - [`trails`]: audit-trail latency.
+//! - [`memory`]: a process's resident memory, from `/proc`.
 //! - [`table`]: the figures, their bounds and the printed table.
 
 pub(crate) mod append;
+pub(crate) mod bounds;
+pub(crate) mod feed_latency;
 pub(crate) mod http;
+pub(crate) mod http_appends;
+pub(crate) mod keys;
+pub(crate) mod memory;
 pub(crate) mod plain_sqlite;
 pub(crate) mod reads;
+pub(crate) mod serve_child;
 pub mod table;
 pub(crate) mod target;
+pub(crate) mod trails;
 
 use std::time::Duration;
-
-use anyhow::Context;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
 use aidledger_server::db::Database;
-use aidledger_server::privacy::Keyring;
 use aidledger_server::store::Store;
+use keys::RunKeys;
 use table::{Bound, Figure};
 
 /// The year the benchmark's demo events happen in.
 pub const YEAR: i32 = 2022;
 /// The seed of the benchmark's demo events.
 pub(crate) const SEED: u64 = 1;
-/// At most this many single-event HTTP appends are timed.
-pub(crate) const HTTP_APPENDS_MAX: u64 = 20_000;
 /// How many times the full-year summary report is run.
 pub(crate) const SUMMARY_RUNS: usize = 20;
 /// How many random disbursement audit trails are read.
@@ -45,8 +60,8 @@ pub(crate) const TRAIL_READS: usize = 200;
 pub struct BenchOptions {
     /// How many demo events to append (and to rebuild, verify and report over).
     pub events: u64,
-    /// Append requests (one event each) per call to the store, and rows per transaction of the
-    /// plain-INSERT bound.
+    /// Append requests (one event each) per call to the store, and rows per transaction of their
+    /// plain-insert bound (the HTTP appends' bounds are at 1 000 rows and one row a transaction).
     pub batch: u64,
     /// Concurrent HTTP clients for the single-event appends.
     pub clients: u64,
@@ -70,38 +85,23 @@ pub async fn run(database_url: Option<&str>, options: &BenchOptions) -> anyhow::
     println!(
         "ratio: the figure over its bound (the bound over the figure for latencies); 1.00 or more meets it."
     );
+    println!("a bound `F x R` is F times the rate R of plain inserts measured in this run.");
     println!("the report, trail and memory bounds are the design's at 1 000 000 events.");
     Ok(())
 }
 
 async fn measure(database: &Database, options: &BenchOptions) -> anyhow::Result<Vec<Figure>> {
-    let keyring = Keyring::new(random_key()?);
-    let store = Store::open(database, Some(keyring.clone())).await?;
-    let mut figures = Vec::new();
-
+    let keys = RunKeys::create()?;
+    let store = Store::open(database, Some(keys.keyring.clone())).await?;
     let appended = append::store_batched(&store, options.events, options.batch).await?;
+    // From here on the `serve` child is the log's only writer.
+    drop(store);
     let body_bytes = append::average_body_bytes(database).await?;
-    // The bound: on SQLite, the same rows through SQLite's own C API; on PostgreSQL, a plain
-    // prepared INSERT.
-    let (plain, bound) = match database.sqlite_file().await? {
-        Some(file) => {
-            let (rows, batch) = (appended.events, options.batch);
-            let inserted =
-                tokio::task::spawn_blocking(move || plain_sqlite::inserts(&file, rows, batch, body_bytes));
-            (inserted.await.context("the plain SQLite inserts")??, "plain SQLite")
-        }
-        None => (
-            append::plain_inserts(database, appended.events, options.batch, body_bytes).await?,
-            "plain INSERTs",
-        ),
-    };
-    figures.push(Figure::new(
-        "append_batched",
-        appended.rate(),
-        "events/s",
-        Bound::AtLeast(plain.rate(), bound),
-    ));
-    figures.push(Figure::new("plain_insert", plain.rate(), "rows/s", Bound::AtLeast(100_000.0, "design")));
+    let plain = bounds::plain_rows(database, appended.events, options.batch, body_bytes).await?;
+    let mut figures = vec![
+        Figure::new("append_batched", appended.rate(), "events/s", plain.times(0.5)),
+        Figure::new("plain_insert", plain.inserted.rate(), "rows/s", Bound::None),
+    ];
 
     note_memory("appends");
     let rebuilt = reads::rebuild(database).await?;
@@ -122,50 +122,23 @@ async fn measure(database: &Database, options: &BenchOptions) -> anyhow::Result<
     note_memory("verification");
     let summary = reads::summary_median(database).await?;
     figures.push(Figure::new("summary_report_p50", millis(summary), "ms", Bound::AtMost(50.0, "design")));
-
     note_memory("the summaries");
-    let served = http::measure(database, &store, keyring, options, appended.events).await?;
-    figures.push(Figure::new("http_append", served.rate(), "events/s", Bound::AtLeast(10_000.0, "design")));
-    figures.push(Figure::new("http_append_p50", millis(served.p50), "ms", Bound::None));
-    figures.push(Figure::new("http_append_p99", millis(served.p99), "ms", Bound::AtMost(20.0, "design")));
-    let trail = served.trail_p99.map(millis).unwrap_or(f64::NAN);
-    figures.push(Figure::new("audit_trail_p99", trail, "ms", Bound::AtMost(5.0, "design")));
 
-    figures.push(Figure::new(
-        "rss",
-        rss_megabytes().unwrap_or(f64::NAN),
-        "MB",
-        Bound::AtMost(150.0, "design"),
-    ));
+    figures.extend(http::figures(database, &keys, options, appended.events, body_bytes).await?);
     Ok(figures)
 }
 
-/// Notes on stderr the process's resident memory after `stage`, which shows what each stage leaves
-/// behind in the final `rss`.
+/// Notes on stderr this process's resident memory after `stage` (the figures are the `serve`
+/// child's; this is the bench's own).
 fn note_memory(stage: &str) {
-    if let Some(megabytes) = rss_megabytes() {
-        eprintln!("resident memory after {stage}: {megabytes:.0} MB");
+    if let Some(megabytes) = memory::own_resident_megabytes() {
+        eprintln!("resident memory of the bench process after {stage}: {megabytes:.0} MB");
     }
-}
-
-/// A fresh random master key: the benchmark's sealed fields need opening by nobody.
-fn random_key() -> anyhow::Result<chacha20poly1305::Key> {
-    let mut bytes = [0_u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness for a master key: {e}"))?;
-    Ok(*chacha20poly1305::Key::from_slice(&bytes))
 }
 
 /// A duration in milliseconds.
 pub(crate) fn millis(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
-}
-
-/// The process's resident set size in megabytes (10^6 bytes), from `/proc/self/status`.
-pub(crate) fn rss_megabytes() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
-    let kilobytes: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kilobytes * 1024.0 / 1_000_000.0)
 }
 
 /// A progress bar on stderr (hidden when stderr is not a terminal).

@@ -3,12 +3,14 @@
 use std::fmt::Write;
 
 /// What a figure is measured against.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) enum Bound {
     /// At least this much (a rate), and where the bound comes from.
     AtLeast(f64, &'static str),
     /// At most this much (a latency or a size), and where the bound comes from.
     AtMost(f64, &'static str),
+    /// At least `factor` times a rate measured in the same run, and what that rate is of.
+    AtLeastTimes { factor: f64, measured: f64, source: String },
     /// Reported for information only.
     None,
 }
@@ -36,6 +38,7 @@ impl Figure {
     pub(crate) fn ratio(&self) -> Option<f64> {
         let ratio = match self.bound {
             Bound::AtLeast(bound, _) => self.value / bound,
+            Bound::AtLeastTimes { factor, measured, .. } => self.value / (factor * measured),
             Bound::AtMost(bound, _) => bound / self.value,
             Bound::None => return None,
         };
@@ -44,17 +47,21 @@ impl Figure {
 }
 
 /// The names of every figure the benchmark prints, in order.
-pub const FIGURE_NAMES: [&str; 10] = [
+pub const FIGURE_NAMES: [&str; 14] = [
     "append_batched",
     "plain_insert",
     "projection_rebuild",
     "verify_chain_tree",
     "summary_report_p50",
+    "http_append_batched",
     "http_append",
     "http_append_p50",
     "http_append_p99",
+    "feed_latency_p50",
+    "feed_latency_p99",
     "audit_trail_p99",
-    "rss",
+    "serve_rss_peak",
+    "serve_rss",
 ];
 
 fn number(value: f64) -> String {
@@ -67,10 +74,13 @@ fn number(value: f64) -> String {
     }
 }
 
-fn bound_text(bound: Bound) -> String {
+fn bound_text(bound: &Bound) -> String {
     match bound {
-        Bound::AtLeast(value, source) => format!(">= {} ({source})", number(value)),
-        Bound::AtMost(value, source) => format!("< {} ({source})", number(value)),
+        Bound::AtLeast(value, source) => format!(">= {} ({source})", number(*value)),
+        Bound::AtLeastTimes { factor, measured, source } => {
+            format!(">= {} x {} ({source})", number(*factor), number(*measured))
+        }
+        Bound::AtMost(value, source) => format!("< {} ({source})", number(*value)),
         Bound::None => "-".to_owned(),
     }
 }
@@ -85,7 +95,7 @@ pub(crate) fn render(figures: &[Figure]) -> String {
             figure.name.to_owned(),
             number(figure.value),
             figure.unit.to_owned(),
-            bound_text(figure.bound),
+            bound_text(&figure.bound),
             ratio,
         ]);
     }

@@ -10,8 +10,8 @@ pub struct BenchArgs {
     /// How many demo events to append (and to rebuild, verify and report over).
     #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..))]
     events: u64,
-    /// Append requests (one event each) per call to the store, and rows per transaction of the
-    /// plain-INSERT bound.
+    /// Append requests (one event each) per call to the store, and rows per transaction of their
+    /// plain-insert bound (the HTTP appends' bounds are at 1 000 rows and one row a transaction).
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
     batch: u64,
     /// Concurrent HTTP clients for the single-event appends.
