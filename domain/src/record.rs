@@ -6,7 +6,8 @@
 
 use std::fmt;
 
-use serde_json::{Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
@@ -60,7 +61,7 @@ impl fmt::Debug for RecordHash {
 }
 
 /// A record's `meta`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Meta {
     /// The principal of the token that appended the event.
     pub actor: String,
@@ -69,14 +70,18 @@ pub struct Meta {
     /// When it happened, as the client sent it (with its offset), else `recorded_at`.
     pub occurred_at: String,
     /// The client's correlation id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub correlation_id: Option<String>,
     /// The client's causation id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub causation_id: Option<String>,
 }
 
-/// One record, without its hash.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Record {
+/// One record, without its hash, its data a JSON value (`D` the default) or, for a reader that
+/// parses the data straight into an event's struct, the data's own text (`&RawValue`). The field
+/// names below are the record's keys: reading and writing a record both follow them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Record<D = Value> {
     /// 1, 2, 3 … over the whole log.
     pub position: i64,
     /// The stream name.
@@ -86,9 +91,10 @@ pub struct Record {
     /// The event id (a UUID).
     pub id: String,
     /// The event type name.
+    #[serde(rename = "type")]
     pub event_type: String,
     /// The event data.
-    pub data: Value,
+    pub data: D,
     /// Who, when.
     pub meta: Meta,
     /// The previous record's hash.
@@ -98,26 +104,9 @@ pub struct Record {
 impl Record {
     /// The record as a JSON object (no `hash` key; absent optional keys omitted).
     pub fn to_value(&self) -> Value {
-        let mut meta = Map::new();
-        meta.insert("actor".into(), Value::String(self.meta.actor.clone()));
-        meta.insert("recorded_at".into(), Value::String(self.meta.recorded_at.clone()));
-        meta.insert("occurred_at".into(), Value::String(self.meta.occurred_at.clone()));
-        if let Some(id) = &self.meta.correlation_id {
-            meta.insert("correlation_id".into(), Value::String(id.clone()));
-        }
-        if let Some(id) = &self.meta.causation_id {
-            meta.insert("causation_id".into(), Value::String(id.clone()));
-        }
-        let mut record = Map::new();
-        record.insert("position".into(), Value::from(self.position));
-        record.insert("stream".into(), Value::String(self.stream.clone()));
-        record.insert("version".into(), Value::from(self.version));
-        record.insert("id".into(), Value::String(self.id.clone()));
-        record.insert("type".into(), Value::String(self.event_type.clone()));
-        record.insert("data".into(), self.data.clone());
-        record.insert("meta".into(), Value::Object(meta));
-        record.insert("prev_hash".into(), Value::String(self.prev_hash.to_hex()));
-        Value::Object(record)
+        // A record holds strings, integers and its data, and its hash serializes as hex: this
+        // cannot fail.
+        serde_json::to_value(self).unwrap_or(Value::Null)
     }
 
     /// The canonical JSON of the record without `hash`, and its hash.
@@ -129,33 +118,40 @@ impl Record {
 
     /// Reads a record back from its JSON object (with or without `hash`).
     pub fn from_value(value: &Value) -> Result<Record, String> {
-        let object = value.as_object().ok_or("a record is a JSON object")?;
-        let text = |map: &Map<String, Value>, key: &str| -> Result<String, String> {
-            map.get(key)
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .ok_or(format!("record has no string \"{key}\""))
-        };
-        let integer = |key: &str| {
-            object.get(key).and_then(Value::as_i64).ok_or(format!("record has no integer \"{key}\""))
-        };
-        let meta = object.get("meta").and_then(Value::as_object).ok_or("record has no \"meta\" object")?;
-        Ok(Record {
-            position: integer("position")?,
-            stream: text(object, "stream")?,
-            version: integer("version")?,
-            id: text(object, "id")?,
-            event_type: text(object, "type")?,
-            data: object.get("data").cloned().ok_or("record has no \"data\"")?,
-            meta: Meta {
-                actor: text(meta, "actor")?,
-                recorded_at: text(meta, "recorded_at")?,
-                occurred_at: text(meta, "occurred_at")?,
-                correlation_id: meta.get("correlation_id").and_then(Value::as_str).map(str::to_owned),
-                causation_id: meta.get("causation_id").and_then(Value::as_str).map(str::to_owned),
-            },
-            prev_hash: RecordHash::from_hex(&text(object, "prev_hash")?)?,
-        })
+        Record::deserialize(value).map_err(|e| format!("not a record: {e}"))
+    }
+}
+
+impl<'a, D: Deserialize<'a>> Record<D> {
+    /// Reads a record back from its text (with or without `hash`), without building a JSON value
+    /// of the whole.
+    pub fn from_text(text: &'a str) -> Result<Record<D>, String> {
+        serde_json::from_str(text).map_err(|e| format!("not a record: {e}"))
+    }
+}
+
+impl Serialize for RecordHash {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut digits = [0_u8; 64];
+        hex::encode_to_slice(self.0, &mut digits).map_err(serde::ser::Error::custom)?;
+        serializer.serialize_str(std::str::from_utf8(&digits).map_err(serde::ser::Error::custom)?)
+    }
+}
+
+impl<'de> Deserialize<'de> for RecordHash {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// Reads the hex digits where they lie, without a copy.
+        struct HexDigits;
+        impl serde::de::Visitor<'_> for HexDigits {
+            type Value = RecordHash;
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("64 lowercase hex digits")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<RecordHash, E> {
+                RecordHash::from_hex(text).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_str(HexDigits)
     }
 }
 

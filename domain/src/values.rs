@@ -159,8 +159,11 @@ pub struct Id(pub Uuid);
 impl Id {
     /// Parses the lowercase hyphenated spelling; every other spelling is refused.
     pub fn parse(value: &str) -> Result<Self, String> {
+        let mut spelling = [0_u8; uuid::fmt::Hyphenated::LENGTH];
         match Uuid::parse_str(value) {
-            Ok(uuid) if uuid.hyphenated().to_string() == value => Ok(Self(uuid)),
+            Ok(uuid) if uuid.hyphenated().encode_lower(&mut spelling).as_bytes() == value.as_bytes() => {
+                Ok(Self(uuid))
+            }
             Ok(_) => Err(format!("\"{value}\" must be spelled lowercase and hyphenated")),
             Err(_) => Err(format!("\"{value}\" is not a UUID")),
         }

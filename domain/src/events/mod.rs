@@ -14,7 +14,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::errors::{pointer_token, FieldError};
@@ -82,6 +82,18 @@ macro_rules! catalogue {
             /// tighter bounds of new events, so that records admitted under earlier rules read back.
             pub fn parse_recorded(event_type: EventType, data: &Value) -> Result<Event, Vec<FieldError>> {
                 Self::parse_as(event_type, data, Admission::Recorded)
+            }
+
+            /// Parses the data of a recorded event from its own text (a record's `data`, as
+            /// [`crate::record::Record::from_text`] leaves it), as [`Event::parse_recorded`] does
+            /// from a JSON value, without building one.
+            pub fn parse_recorded_text(event_type: EventType, data: &str) -> Result<Event, Vec<FieldError>> {
+                match event_type {
+                    $($(EventType::$variant => {
+                        parse_text::<$module::$variant>(data)
+                            .map(|d| Event::$kind($kind_event::$variant(d)))
+                    })+)+
+                }
             }
 
             fn parse_as(event_type: EventType, data: &Value, admission: Admission) -> Result<Event, Vec<FieldError>> {
@@ -255,36 +267,59 @@ fn parse_data<T: DeserializeOwned + DataCheck>(
     admission: Admission,
 ) -> Result<T, Vec<FieldError>> {
     if !data.is_object() {
-        return Err(vec![FieldError::new("", "data must be a JSON object")]);
+        return Err(vec![FieldError::new("", NOT_AN_OBJECT)]);
     }
-    match serde_path_to_error::deserialize::<_, T>(data) {
-        Ok(parsed) => {
-            let mut errors = parsed.check();
-            if admission == Admission::New {
-                errors.extend(parsed.admit());
-                crate::limits::text_characters(data, "", &mut errors);
+    // Read plainly first; only a failure is read again, tracking the path to the field at fault.
+    let parsed = T::deserialize(data).map_err(|error| vec![located::<T, _>(data, &error)])?;
+    let mut errors = parsed.check();
+    if admission == Admission::New {
+        errors.extend(parsed.admit());
+        crate::limits::text_characters(data, "", &mut errors);
+    }
+    if errors.is_empty() {
+        Ok(parsed)
+    } else {
+        Err(errors)
+    }
+}
+
+fn parse_text<T: DeserializeOwned + DataCheck>(data: &str) -> Result<T, Vec<FieldError>> {
+    if !data.trim_start().starts_with('{') {
+        return Err(vec![FieldError::new("", NOT_AN_OBJECT)]);
+    }
+    let parsed: T = serde_json::from_str(data)
+        .map_err(|error| vec![located::<T, _>(&mut serde_json::Deserializer::from_str(data), &error)])?;
+    let errors = parsed.check();
+    if errors.is_empty() {
+        Ok(parsed)
+    } else {
+        Err(errors)
+    }
+}
+
+const NOT_AN_OBJECT: &str = "data must be a JSON object";
+
+/// The error of reading `T` from `deserializer` again, pointed at the field at fault; `error` (what
+/// the plain read said) when the second read finds none.
+fn located<'de, T: Deserialize<'de>, D: serde::Deserializer<'de>>(
+    deserializer: D,
+    error: &impl fmt::Display,
+) -> FieldError {
+    let Err(error) = serde_path_to_error::deserialize::<_, T>(deserializer) else {
+        return FieldError::new("", error.to_string());
+    };
+    let mut pointer = String::new();
+    for segment in error.path().iter() {
+        match segment {
+            serde_path_to_error::Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
+            serde_path_to_error::Segment::Map { key } => {
+                pointer.push('/');
+                pointer.push_str(&pointer_token(key));
             }
-            if errors.is_empty() {
-                Ok(parsed)
-            } else {
-                Err(errors)
-            }
-        }
-        Err(error) => {
-            let mut pointer = String::new();
-            for segment in error.path().iter() {
-                match segment {
-                    serde_path_to_error::Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
-                    serde_path_to_error::Segment::Map { key } => {
-                        pointer.push('/');
-                        pointer.push_str(&pointer_token(key));
-                    }
-                    serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
-                }
-            }
-            Err(vec![FieldError::new(pointer, error.into_inner().to_string())])
+            serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
         }
     }
+    FieldError::new(pointer, error.into_inner().to_string())
 }
 
 fn data_to_value<T: Serialize>(data: &T) -> Value {
@@ -327,6 +362,31 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(errors[0].pointer, "/items/0/quantity");
+    }
+
+    #[test]
+    fn recorded_data_reads_the_same_from_its_text_as_from_a_value() {
+        let data = json!({"beneficiary_id": "0190a1b2-0000-7000-8000-000000000001",
+                          "fund_id": "0190a1b2-0000-7000-8000-000000000003", "form": "in_kind",
+                          "amount_minor": 200, "currency": "CNY", "reason": {"sealed": "bm9uY2U="},
+                          "items": [{"name": "米", "quantity": 2, "unit_value_minor": 100}]});
+        let event_type = EventType::DisbursementRequested;
+        let from_text = Event::parse_recorded_text(event_type, &data.to_string()).unwrap();
+        assert_eq!(from_text, Event::parse_recorded(event_type, &data).unwrap());
+
+        let mut bad = data.clone();
+        bad["items"][0]["quantity"] = json!(0);
+        // The same field at fault, for the same reason (read from text, serde_json says where too).
+        let (from_text, from_value) = (
+            Event::parse_recorded_text(event_type, &bad.to_string()).unwrap_err(),
+            Event::parse_recorded(event_type, &bad).unwrap_err(),
+        );
+        assert_eq!(
+            (from_text[0].pointer.as_str(), from_value[0].pointer.as_str()),
+            ("/items/0/quantity", "/items/0/quantity")
+        );
+        assert!(from_text[0].detail.starts_with(&from_value[0].detail), "{from_text:?}");
+        assert_eq!(Event::parse_recorded_text(event_type, "[1]").unwrap_err()[0].detail, NOT_AN_OBJECT);
     }
 
     #[test]

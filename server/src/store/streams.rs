@@ -33,9 +33,7 @@ pub async fn load(connection: &mut AnyConnection, stream: &StreamName) -> Result
 
 /// Reads a stored record body back.
 pub(crate) fn parse_record(body: &str) -> Result<Record, AppendError> {
-    let value: serde_json::Value =
-        serde_json::from_str(body).map_err(|e| AppendError::Corrupt(e.to_string()))?;
-    Record::from_value(&value).map_err(AppendError::Corrupt)
+    Record::from_text(body).map_err(AppendError::Corrupt)
 }
 
 /// The typed event of a stored record.
