@@ -27,7 +27,6 @@ use super::known::Known;
 use super::{streams, tree};
 use super::{AppendError, AppendOutcome, AppendRequest};
 use crate::db::WriteTurns;
-use crate::principal;
 use crate::privacy::Keyring;
 
 /// The PostgreSQL advisory lock key every writer holds while it appends ("aidlappd").
@@ -240,10 +239,9 @@ async fn follow_what_others_appended(
             .fetch_all(&mut *connection)
             .await?;
     for (body,) in &bodies {
-        let record = streams::parse_record(body)?;
-        let event = streams::recorded_event(&record)?;
+        let (record, event, actor) = streams::read_for_fold(body)?;
         let stream: StreamName = record.stream.parse().map_err(AppendError::Corrupt)?;
-        known.follow(&stream, record.version, &event, &principal::fold(&record.meta.actor));
+        known.follow(&stream, record.version, &event, &actor);
     }
     Ok(())
 }
