@@ -62,7 +62,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(args) => return commands::import::run(&url, args).await,
         Command::Backup(args) => return commands::backup::run(&url, args).await,
         Command::Keygen(args) => commands::keygen::run(args)?,
-        Command::Report(args) => commands::report::run(&url, args).await?,
+        Command::Report(args) => return commands::report::run(&url, args).await,
         Command::Rebuild(args) => commands::rebuild::run(&url, args).await?,
         Command::Demo(args) => commands::demo::run(&url, args).await?,
         Command::Bench(args) => commands::bench::run(given_url.as_deref(), args).await?,

@@ -40,10 +40,10 @@ impl Role {
     }
 
     /// Whether this role may append events of `event_type` through the append endpoint.
-    /// `BeneficiaryForgotten` is never appended there (erasure has its own endpoint), and an admin,
+    /// A type with its own endpoint (erasure, a period's closing) is never appended there, and an admin,
     /// who issues every token, never appends a checker's duty.
     pub fn may_append(self, event_type: EventType) -> bool {
-        if event_type == EventType::BeneficiaryForgotten {
+        if event_type.own_endpoint().is_some() {
             return false;
         }
         match self {
@@ -79,6 +79,12 @@ impl Role {
     /// Whether this role may list, issue and revoke API tokens.
     pub fn may_manage_tokens(self) -> bool {
         matches!(self, Role::Admin)
+    }
+
+    /// Whether this role may close a reporting period (appending `ReportClosed`, which only the close
+    /// endpoint does): a supervisor's sign-off.
+    pub fn may_close_reports(self) -> bool {
+        matches!(self, Role::Supervisor)
     }
 
     /// Whether this role may re-verify the chain.

@@ -29,6 +29,8 @@ pub enum StreamState {
     Activity,
     /// An opened suggestion stream.
     Suggestion(SuggestionState),
+    /// A closed report (nothing follows its one event).
+    Report,
 }
 
 impl StreamState {
@@ -47,6 +49,7 @@ impl StreamState {
             StreamState::Volunteer(_) => StreamKind::Volunteer,
             StreamState::Activity => StreamKind::Activity,
             StreamState::Suggestion(_) => StreamKind::Suggestion,
+            StreamState::Report => StreamKind::Report,
         }
     }
 
@@ -133,6 +136,7 @@ impl StreamState {
                 Event::Volunteer(_) => StreamState::Volunteer(VolunteerState::default()),
                 Event::Activity(_) => StreamState::Activity,
                 Event::Suggestion(_) => StreamState::Suggestion(SuggestionState::default()),
+                Event::Report(_) => StreamState::Report,
             };
             return;
         }

@@ -21,17 +21,20 @@ pub enum StreamKind {
     Activity,
     /// A suggestion collected and followed up.
     Suggestion,
+    /// A closed reporting period.
+    Report,
 }
 
 impl StreamKind {
     /// Every kind.
-    pub const ALL: [StreamKind; 6] = [
+    pub const ALL: [StreamKind; 7] = [
         StreamKind::Beneficiary,
         StreamKind::Disbursement,
         StreamKind::Fund,
         StreamKind::Volunteer,
         StreamKind::Activity,
         StreamKind::Suggestion,
+        StreamKind::Report,
     ];
 
     /// The kind's name as it prefixes stream names.
@@ -43,6 +46,7 @@ impl StreamKind {
             StreamKind::Volunteer => "volunteer",
             StreamKind::Activity => "activity",
             StreamKind::Suggestion => "suggestion",
+            StreamKind::Report => "report",
         }
     }
 }

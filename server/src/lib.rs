@@ -27,6 +27,7 @@
 pub mod app;
 pub mod backup;
 pub mod checkpointer;
+pub mod closing;
 pub(crate) mod contention;
 pub mod copy;
 pub mod db;
@@ -37,6 +38,7 @@ pub mod import;
 pub(crate) mod principal;
 pub mod privacy;
 pub mod projector;
+pub mod recompute;
 pub mod signing;
 pub mod store;
 pub mod tokens;

@@ -5,6 +5,7 @@ mod append_only;
 mod bad_input;
 mod bounds;
 mod budget;
+mod closing;
 mod concurrency;
 mod console;
 mod console_files;

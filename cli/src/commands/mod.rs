@@ -10,6 +10,7 @@ pub mod keygen;
 pub mod migrate;
 pub mod rebuild;
 pub mod report;
+pub mod report_export;
 pub mod serve;
 pub mod token;
 pub mod verify;

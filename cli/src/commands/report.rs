@@ -1,12 +1,16 @@
 //! `aidledger report`: brings the projections up to date and prints the summary report's figures
 //! for a period as an aligned table (money also in major units), as JSON or as CSV.
 
+use std::path::PathBuf;
+use std::process::ExitCode;
+
 use aidledger_server::app::{open_database, Migrations};
 use clap::{Args, ValueEnum};
 use projections::queries::summary::{self, SummaryQuery};
 use projections::queries::Period;
 use projections::table::Table;
 
+use super::report_export;
 use crate::progress::catch_up_with_progress;
 
 /// How `aidledger report` prints the figures. (The variants carry plain comments: a doc comment
@@ -36,12 +40,24 @@ pub struct ReportArgs {
     /// table, json or csv.
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     format: ReportFormat,
+    /// Recompute the figures from this export (records as served, one a line) instead of a
+    /// database, and compare them with the export's report that closed the period at --tree-size.
+    #[arg(long, value_name = "FILE.jsonl", requires = "tree_size")]
+    export: Option<PathBuf>,
+    /// With --export: how many of its records the figures count (a closed report's tree_size).
+    #[arg(long, value_name = "N", requires = "export")]
+    tree_size: Option<u64>,
 }
 
-/// Prints the summary of the database `url` names for the period `args` gives.
-pub async fn run(url: &str, args: ReportArgs) -> anyhow::Result<()> {
-    let ReportArgs { from, to, district, format } = args;
+/// Prints the summary of the database `url` names for the period `args` gives; with `--export`,
+/// the figures recomputed from the export beside its closed report's (exit 1 when they differ).
+pub async fn run(url: &str, args: ReportArgs) -> anyhow::Result<ExitCode> {
+    let ReportArgs { from, to, district, format, export, tree_size } = args;
     let period = Period::parse(&from, &to).map_err(anyhow::Error::msg)?;
+    if let (Some(export), Some(tree_size)) = (export, tree_size) {
+        let query = SummaryQuery { period, district, currency: None };
+        return report_export::run(&export, tree_size, &query, format == ReportFormat::Json).await;
+    }
     let database = open_database(url, Migrations::Apply).await?;
     catch_up_with_progress(&database).await?;
     let query = SummaryQuery { period, district, currency: None };
@@ -58,7 +74,7 @@ pub async fn run(url: &str, args: ReportArgs) -> anyhow::Result<()> {
             print!("{}", text(&from, &to, query.district.as_deref(), &table, single_currency.as_deref()));
         }
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The figures as text: a heading naming the period (and district), then one figure a line with

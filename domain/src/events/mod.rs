@@ -7,6 +7,7 @@ pub mod activity;
 pub mod beneficiary;
 pub mod disbursement;
 pub mod fund;
+pub mod report;
 pub mod suggestion;
 pub mod volunteer;
 
@@ -140,6 +141,7 @@ catalogue! {
     Suggestion / SuggestionEvent / suggestion {
         SuggestionSubmitted, SuggestionForwarded, SuggestionAdopted, SuggestionDeclined,
     }
+    Report / ReportEvent / report { ReportClosed }
 }
 
 impl EventType {
@@ -153,6 +155,7 @@ impl EventType {
                 | EventType::VolunteerEnrolled
                 | EventType::ActivityHeld
                 | EventType::SuggestionSubmitted
+                | EventType::ReportClosed
         )
     }
 
@@ -174,6 +177,17 @@ impl EventType {
             EventType::SuggestionSubmitted => &["text", "submitted_by"],
             EventType::SuggestionAdopted => &["note"],
             _ => &[],
+        }
+    }
+
+    /// The endpoint that alone appends this type, for the types no client appends through the
+    /// append endpoint (or an import): erasure, which also destroys the person's key, and a period's
+    /// closing, whose figures the server computes.
+    pub fn own_endpoint(self) -> Option<&'static str> {
+        match self {
+            EventType::BeneficiaryForgotten => Some("POST /v1/beneficiaries/{id}/forget"),
+            EventType::ReportClosed => Some("POST /v1/reports/close"),
+            _ => None,
         }
     }
 
@@ -338,7 +352,7 @@ mod tests {
         for &event_type in EventType::ALL {
             assert_eq!(event_type.as_str().parse::<EventType>().unwrap(), event_type);
         }
-        assert_eq!(EventType::ALL.len(), 24);
+        assert_eq!(EventType::ALL.len(), 25);
     }
 
     #[test]

@@ -174,6 +174,9 @@ pub fn valid_data(event_type: EventType) -> Value {
         EventType::SuggestionForwarded => json!({"to": "市老干部局"}),
         EventType::SuggestionAdopted => json!({"note": "已纳入明年计划"}),
         EventType::SuggestionDeclined => json!({"reason": "经费不足"}),
+        EventType::ReportClosed => json!({"from": "2022-01-01", "to": "2023-01-01", "district": "鼓楼区",
+            "tree_size": 120, "root_hash": "0f".repeat(32), "figures": {"visits_total": 3,
+            "activities": {"lecture": 1}}, "by_currency": {"CNY": {"cash_paid_minor": 20_000}}}),
     }
 }
 

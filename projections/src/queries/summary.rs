@@ -580,13 +580,57 @@ pub async fn trace(
     query: &SummaryQuery,
 ) -> Result<Option<Vec<i64>>, ProjectionError> {
     let Some((definition, part_filter)) = definition_of(figure) else { return Ok(None) };
+    Ok(Some(positions(pool, definition, query, &part_filter).await?))
+}
+
+/// The late events of `figure` (one of [`Figure::traceable`]) for a period closed over the log's
+/// first `tree_size` records: the positions after `tree_size` of the events the figure counts now,
+/// and of the events that took a row it counted out of it before the period's end (a concern
+/// resolved, hours voided); ascending. `None` for a figure the summary does not report.
+pub async fn late(
+    pool: &AnyPool,
+    figure: Figure,
+    query: &SummaryQuery,
+    tree_size: i64,
+) -> Result<Option<Vec<i64>>, ProjectionError> {
+    let Some((definition, part_filter)) = definition_of(figure) else { return Ok(None) };
+    // `tree_size` is an integer, never client text.
+    let after = |column: &str| format!(" AND {column} > {tree_size}");
+    let mut late =
+        positions(pool, definition, query, &format!("{part_filter}{}", after(definition.position))).await?;
+    if let Some((filter, position)) = taken_out(definition.figure) {
+        let taken_out = Definition { filter, position, ..*definition };
+        late.extend(positions(pool, &taken_out, query, &format!("{part_filter}{}", after(position))).await?);
+        late.sort_unstable();
+        late.dedup();
+    }
+    Ok(Some(late))
+}
+
+/// For a figure that counts rows not yet taken out of it, the rows taken out before the period's end
+/// and the position of the event that took each out.
+fn taken_out(figure: Figure) -> Option<(&'static str, &'static str)> {
+    match figure {
+        Figure::ConcernsOpen => Some(("c.raised_on < {to} AND c.resolved_on < {to}", "c.resolved_position")),
+        Figure::VolunteerEntries | Figure::VolunteerMinutes => Some((VOIDED_IN_PERIOD, "h.voided_position")),
+        _ => None,
+    }
+}
+
+/// The position of each of `definition`'s rows, narrowed by `extra_filter`, ascending.
+async fn positions(
+    pool: &AnyPool,
+    definition: &Definition,
+    query: &SummaryQuery,
+    extra_filter: &str,
+) -> Result<Vec<i64>, ProjectionError> {
     let (sql, params) =
-        rows_sql(definition, query, definition.position, &format!("{part_filter} ORDER BY 1"));
+        rows_sql(definition, query, definition.position, &format!("{extra_filter} ORDER BY 1"));
     let rows: Vec<(i64,)> = bind_all(sqlx::query(&sql), &params)
         .fetch_all(pool)
         .await?
         .iter()
         .map(sqlx::FromRow::from_row)
         .collect::<Result<_, _>>()?;
-    Ok(Some(rows.into_iter().map(|(position,)| position).collect()))
+    Ok(rows.into_iter().map(|(position,)| position).collect())
 }

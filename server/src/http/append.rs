@@ -3,7 +3,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use domain::{EventType, StreamName};
+use domain::StreamName;
 use serde::Serialize;
 
 use super::auth::require;
@@ -80,12 +80,8 @@ pub async fn append(
         .map_err(ApiError::Schema)?;
     for event in &parsed.events {
         let event_type = event.event.event_type();
-        if event_type == EventType::BeneficiaryForgotten {
-            return Err(ApiError::Forbidden(
-                "BeneficiaryForgotten is appended only by POST /v1/beneficiaries/{id}/forget, which also erases the \
-                 person's data"
-                    .into(),
-            ));
+        if let Some(endpoint) = event_type.own_endpoint() {
+            return Err(ApiError::Forbidden(format!("{event_type} is appended only by {endpoint}")));
         }
         require(&caller, caller.role.may_append(event_type), &format!("append {event_type}"))?;
     }

@@ -25,6 +25,7 @@ pub mod append_body;
 pub mod audit;
 pub mod auth;
 pub mod checkpoints;
+pub mod closing;
 pub mod connections;
 pub mod console;
 pub mod forget;
@@ -106,6 +107,8 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(records::read_stream, append::append))
         .routes(routes!(reports::summary))
         .routes(routes!(reports::trace))
+        .routes(routes!(closing::close))
+        .routes(routes!(closing::bundle))
         .routes(routes!(tallies::tally))
         .routes(routes!(ledgers::concerns))
         .routes(routes!(ledgers::overdue_pairings))

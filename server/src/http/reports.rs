@@ -1,9 +1,12 @@
 //! `GET /v1/reports/summary` and its trace: the figures of a work report, each traceable to the
 //! positions of the events behind it.
 
+use std::collections::BTreeMap;
+
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use domain::events::report::ReportedValue;
 use domain::values::Currency;
 use projections::figure::Figure;
 use projections::queries::summary::{self, Summary, SummaryQuery};
@@ -16,6 +19,7 @@ use super::openapi::responses::BadRequest;
 use super::problem::ApiError;
 use super::tabular::{respond, Format};
 use super::AppState;
+use crate::closing::{self, ClosedReport};
 use crate::tokens::Caller;
 
 /// `?from=&to=&district=&format=`.
@@ -109,7 +113,7 @@ fn summary_query(
                    `activities.<kind>` and money per currency to `<figure>.<currency>`.",
     responses(
         (status = 200, description = "The figures", content(
-            (Summary = "application/json"),
+            (SummaryAnswer = "application/json"),
             (String = "text/csv"),
         )),
         (status = 400, response = BadRequest),
@@ -126,7 +130,111 @@ pub async fn summary(
     let lag = state.projector.wait_caught_up().await;
     let summary = summary::summary(state.store.pool(), &query).await.map_err(anyhow::Error::from)?;
     let table = summary::summary_table(&summary);
-    respond(format, &summary, &table, lag)
+    let closed = match query.currency {
+        None => closing::closed_for(state.store.pool(), &query).await?,
+        Some(_) => None,
+    };
+    let answer = match closed {
+        Some(report) => {
+            let late = late_figures(state.store.pool(), &summary, &query, &report).await?;
+            SummaryAnswer { closed: Some(Closed::of(report)), late: Some(late), summary }
+        }
+        None => SummaryAnswer { closed: None, late: None, summary },
+    };
+    respond(format, &answer, &table, lag)
+}
+
+/// `GET /v1/reports/summary`: the figures, and, for a period that was closed, the report that closed
+/// it and what moved since.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SummaryAnswer {
+    /// The summary as it stands now.
+    #[serde(flatten)]
+    pub summary: Summary,
+    /// The latest report that closed this period (and district), when one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub closed: Option<Closed>,
+    /// For a closed period, each figure that late events (recorded after the report's tree size)
+    /// moved or touched: by how much, and those events' positions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub late: Option<BTreeMap<String, LateFigure>>,
+}
+
+/// The report that closed a period, as the summary shows it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Closed {
+    /// The money figures per currency as reported, when the ledger paid in several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, value_type = Option<Object>)]
+    pub by_currency: Option<BTreeMap<String, BTreeMap<String, i64>>>,
+    /// The figures as reported.
+    #[schema(value_type = Object)]
+    pub figures: BTreeMap<String, ReportedValue>,
+    /// The position of its `ReportClosed` record.
+    pub position: i64,
+    /// The report's id (`GET /v1/reports/{id}/bundle`).
+    pub report_id: String,
+    /// The figures count the log's first `tree_size` records.
+    pub tree_size: i64,
+}
+
+impl Closed {
+    fn of(report: ClosedReport) -> Closed {
+        Closed {
+            by_currency: report.report.by_currency,
+            figures: report.report.figures,
+            position: report.position,
+            report_id: report.report_id,
+            tree_size: i64::from(report.report.tree_size),
+        }
+    }
+}
+
+/// How late events moved one figure of a closed period.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LateFigure {
+    /// The figure now minus the figure as reported.
+    pub delta: i64,
+    /// The late events behind the change, ascending.
+    pub positions: Vec<i64>,
+}
+
+/// The value a closed report gave `figure` (0 for a part it had no entry for).
+fn reported_value(figures: &BTreeMap<String, ReportedValue>, figure: Figure) -> Option<i64> {
+    match (figure.key(), figures.get(figure.key().0)) {
+        ((_, None), Some(ReportedValue::Value(value))) => Some(*value),
+        ((_, Some(part)), Some(ReportedValue::Parts(parts))) => Some(parts.get(part).copied().unwrap_or(0)),
+        ((_, Some(_)), None) => Some(0),
+        _ => None,
+    }
+}
+
+/// Every figure of `summary` that late events moved or touched since `report` closed its period.
+async fn late_figures(
+    pool: &sqlx::AnyPool,
+    summary: &Summary,
+    query: &SummaryQuery,
+    report: &ClosedReport,
+) -> Result<BTreeMap<String, LateFigure>, ApiError> {
+    let tree_size = i64::from(report.report.tree_size);
+    let mut late = BTreeMap::new();
+    for figure in Figure::traceable() {
+        let (Some(now), Some(then)) =
+            (summary.figures.get(figure), reported_value(&report.report.figures, figure))
+        else {
+            continue;
+        };
+        let positions = summary::late(pool, figure, query, tree_size)
+            .await
+            .map_err(anyhow::Error::from)?
+            .unwrap_or_default();
+        if now != then || !positions.is_empty() {
+            late.insert(figure.name().into_owned(), LateFigure { delta: now - then, positions });
+        }
+    }
+    Ok(late)
 }
 
 /// `GET /v1/reports/summary/trace`.

@@ -67,6 +67,20 @@ pub async fn latest(pool: &AnyPool) -> Result<Option<StoredCheckpoint>, TreeErro
     row.map(from_row).transpose()
 }
 
+/// The checkpoint of the smallest tree of at least `tree_size` records, if one is signed yet.
+pub(crate) async fn covering(pool: &AnyPool, tree_size: u64) -> Result<Option<StoredCheckpoint>, TreeError> {
+    let Ok(head) = Position::after_records(tree_size) else {
+        return Ok(None);
+    };
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT tree_size, root, note, signed_at FROM checkpoints WHERE tree_size >= $1 ORDER BY tree_size LIMIT 1",
+    )
+    .bind(head.stored())
+    .fetch_optional(pool)
+    .await?;
+    row.map(from_row).transpose()
+}
+
 /// The checkpoint signed at `tree_size`, if one was.
 pub(crate) async fn at_size(pool: &AnyPool, tree_size: u64) -> Result<Option<StoredCheckpoint>, TreeError> {
     let Ok(head) = Position::after_records(tree_size) else {

@@ -240,6 +240,11 @@ impl Store {
         checkpoints::at_size(&self.pool, tree_size).await
     }
 
+    /// The first checkpoint signed over at least `tree_size` records, if one is yet.
+    pub async fn checkpoint_covering(&self, tree_size: u64) -> Result<Option<StoredCheckpoint>, TreeError> {
+        checkpoints::covering(&self.pool, tree_size).await
+    }
+
     /// Stores a signed checkpoint (a second one of the same size is ignored); answers the stored one.
     /// On SQLite it takes its turn at the write lock with the writer and the projector, rather than
     /// waiting in SQLite's busy handler while they take turns.

@@ -19,7 +19,7 @@ use super::{Failure, Outcome, Verified};
 use crate::signing::{Checkpoint, NoteVerifier};
 
 /// The canonical body (without `hash`) of the served record `line`, and its `hash`.
-fn split_line(line: &[u8]) -> Result<(String, String), String> {
+pub(crate) fn split_line(line: &[u8]) -> Result<(String, String), String> {
     let mut value = strict_json::parse(line).map_err(|e| format!("the line is not a JSON record: {e}"))?;
     let hash = value
         .as_object_mut()

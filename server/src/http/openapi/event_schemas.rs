@@ -92,10 +92,9 @@ pub(crate) fn data_schema(event_type: EventType) -> RefOr<Schema> {
     RefOr::T(Schema::Object(data))
 }
 
-/// The event types a client may append (every one but `BeneficiaryForgotten`, which only
-/// `POST /v1/beneficiaries/{id}/forget` appends).
+/// The event types a client may append (every one but those only their own endpoints append).
 pub(crate) fn appendable_types() -> impl Iterator<Item = EventType> {
-    EventType::ALL.iter().copied().filter(|t| *t != EventType::BeneficiaryForgotten)
+    EventType::ALL.iter().copied().filter(|t| t.own_endpoint().is_none())
 }
 
 /// The name of the component schema of one proposed event of `event_type`.

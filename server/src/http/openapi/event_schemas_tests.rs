@@ -61,7 +61,9 @@ fn refused(event_type: EventType, data: &Value, why: &str) {
 
 #[test]
 fn what_each_data_schema_allows_up_to_its_bounds_the_domain_accepts() {
-    for &event_type in EventType::ALL {
+    // `ReportClosed` is left out: the server alone writes its data, and its checks across fields (a
+    // period that ends after it starts) are the domain's, beyond what a schema says.
+    for &event_type in EventType::ALL.iter().filter(|t| **t != EventType::ReportClosed) {
         let schema = schema_json(event_type);
         accepted(event_type, &sample(&schema, false));
         accepted(event_type, &sample(&schema, true));
@@ -132,8 +134,8 @@ fn the_append_body_offers_every_type_a_client_may_append_and_its_limit() {
         .iter()
         .filter_map(|r| r["$ref"].as_str())
         .collect();
-    assert_eq!(offered.len(), EventType::ALL.len() - 1);
-    assert!(!offered.iter().any(|r| r.contains("BeneficiaryForgotten")));
+    assert_eq!(offered.len(), EventType::ALL.len() - 2);
+    assert!(!offered.iter().any(|r| r.contains("BeneficiaryForgotten") || r.contains("ReportClosed")));
     let event = serde_json::to_value(event_schema(EventType::VisitRecorded)).expect("a schema serializes");
     assert_eq!(event["properties"]["data"]["$ref"], json!("#/components/schemas/VisitRecordedData"));
     assert_eq!(event["required"], json!(["type", "data"]));
