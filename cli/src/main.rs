@@ -61,7 +61,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => commands::export::run(&url, args).await?,
         Command::Import(args) => return commands::import::run(&url, args).await,
         Command::Backup(args) => return commands::backup::run(&url, args).await,
-        Command::Keygen(args) => commands::keygen::run(args)?,
+        Command::Keygen(args) => commands::keygen::run(&url, args).await?,
         Command::Report(args) => return commands::report::run(&url, args).await,
         Command::Rebuild(args) => commands::rebuild::run(&url, args).await?,
         Command::Demo(args) => commands::demo::run(&url, args).await?,

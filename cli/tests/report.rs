@@ -3,19 +3,12 @@
 
 mod common;
 
-use common::{aidledger, serve, sqlite_url, Served};
+use common::{aidledger, append, serve, sqlite_url, Served};
 use serde_json::{json, Value};
 
 async fn post(served: &Served, token: &str, stream: &str, event_type: &str, data: Value, occurred_at: &str) {
     let body = json!({"events": [{"type": event_type, "data": data, "occurred_at": occurred_at}]});
-    let response = reqwest::Client::new()
-        .post(format!("{}/v1/streams/{stream}/events", served.base))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 201, "{}", response.text().await.unwrap());
+    append(&served.base, token, stream, &body).await;
 }
 
 fn token(url: &str, role: &str, name: &str) -> String {

@@ -17,7 +17,7 @@ use crate::feed::Feed;
 use crate::http::{self, AppState, Limits};
 use crate::privacy::Keyring;
 use crate::projector::Projector;
-use crate::signing::NoteSigner;
+use crate::signing::{key_history, NoteSigner};
 use crate::store::Store;
 use crate::tokens::TokenCheck;
 
@@ -80,6 +80,7 @@ impl App {
     ) -> anyhow::Result<App> {
         let address = listener.local_addr().context("reading the listener's address")?;
         let projector = Projector::start(database, store.head()).await?;
+        key_history::record(store.pool(), &settings.signer.verifier(), store.tree_size()).await?;
         let checkpointer = Checkpointer::start(store.clone(), settings.signer).await?;
         let feed = Feed::start(store.pool().clone(), store.head()).await?;
         let tokens = TokenCheck::start(store.pool().clone()).await?;

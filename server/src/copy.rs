@@ -67,6 +67,15 @@ const OTHER_TABLES: &[CopiedTable] = &[
         key_columns: 1,
     },
     CopiedTable {
+        name: "signing_keys",
+        columns: &[
+            ("verifier_key", ColumnKind::Text),
+            ("tree_size", ColumnKind::Int),
+            ("recorded_at", ColumnKind::Text),
+        ],
+        key_columns: 1,
+    },
+    CopiedTable {
         name: "subject_keys",
         columns: &[
             ("subject", ColumnKind::Text),

@@ -19,10 +19,12 @@ pub struct VerifyArgs {
     /// not opened.
     #[arg(long, value_name = "FILE")]
     export: Option<PathBuf>,
-    /// The key that signs checkpoints, as the note verifier key
-    /// `<name>+<key id>+<key>` (GET /v1/checkpoint/key) [default: derived from --key-file].
+    /// A key that signs checkpoints, as the note verifier key `<name>+<key id>+<key>` (GET
+    /// /v1/checkpoint/key; after rotations, every one GET /v1/checkpoint/keys lists that you trust:
+    /// repeat it). Only these keys are then trusted [default: the key file's, and the keys the log
+    /// records as its earlier ones].
     #[arg(long)]
-    verifier_key: Option<String>,
+    verifier_key: Vec<String>,
     /// The checkpoint signing key (to derive the verifier key from).
     #[command(flatten)]
     key: KeyOptions,
@@ -31,19 +33,23 @@ pub struct VerifyArgs {
 /// Verifies the export `args` names, else the database `url` names.
 pub async fn run(url: &str, args: VerifyArgs) -> anyhow::Result<ExitCode> {
     match &args.export {
-        Some(file) => verify_export(file, args.verifier_key.as_deref(), &args.key),
-        None => verify_database(url, args.verifier_key.as_deref(), &args.key).await,
+        Some(file) => verify_export(file, args.verifier_key.last().map(String::as_str), &args.key),
+        None => verify_database(url, &args.verifier_key, &args.key).await,
     }
 }
 
-async fn verify_database(
-    url: &str,
-    verifier_key: Option<&str>,
-    key: &KeyOptions,
-) -> anyhow::Result<ExitCode> {
-    let verifier = key.verifier(verifier_key)?;
+async fn verify_database(url: &str, verifier_keys: &[String], key: &KeyOptions) -> anyhow::Result<ExitCode> {
+    if verifier_keys.is_empty() {
+        let verifier = key.verifier(None)?;
+        let database = open_database(url, Migrations::Apply).await?;
+        return Ok(report_outcome(verify::database::verify(&database, verifier.as_ref()).await?));
+    }
+    let mut trusted = Vec::new();
+    for text in verifier_keys {
+        trusted.extend(key.verifier(Some(text))?);
+    }
     let database = open_database(url, Migrations::Apply).await?;
-    Ok(report_outcome(verify::database::verify(&database, verifier.as_ref()).await?))
+    Ok(report_outcome(verify::database::verify_with_keys(&database, &trusted).await?))
 }
 
 fn verify_export(file: &Path, verifier_key: Option<&str>, key: &KeyOptions) -> anyhow::Result<ExitCode> {

@@ -119,3 +119,16 @@ pub async fn read_caught_up(base: &str, token: &str, path: &str) -> serde_json::
         "the projections were still {lag} events behind after {CAUGHT_UP_READS_MAX} waits for them: {path}"
     );
 }
+
+/// Appends `body` (an append request) to `stream` on the server at `base` as `token`, insisting it
+/// was taken.
+pub async fn append(base: &str, token: &str, stream: &str, body: &serde_json::Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{base}/v1/streams/{stream}/events"))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201, "{}", response.text().await.unwrap());
+}

@@ -1,4 +1,5 @@
-//! Signed checkpoints and the key that verifies them, as `text/plain`.
+//! Signed checkpoints and the key that verifies them, as `text/plain`, and every key that has signed
+//! them (JSON), for checkpoints signed before a rotation.
 //!
 //! Both are open without a token: a checkpoint says only how many records the log has and its Merkle
 //! root, the key is public, and an auditor (or anyone keeping watch over the log) must be able to
@@ -7,7 +8,7 @@
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::openapi::responses::{BadRequest, NotFound};
 use super::problem::ApiError;
@@ -66,4 +67,48 @@ pub async fn checkpoint(
                content_type = "text/plain")))]
 pub async fn key(State(state): State<AppState>) -> Response {
     text_response(format!("{}\n", state.checkpointer.verifier()))
+}
+
+/// One key of the log, in `GET /v1/checkpoint/keys`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LogKey {
+    /// Whether it signs the checkpoints this server signs now.
+    pub current: bool,
+    /// The key id, hex.
+    pub key_id: String,
+    /// When the log first recorded it (RFC 3339 UTC).
+    pub recorded_at: String,
+    /// The tree size it started at: it signs checkpoints of at least this many records, and of at
+    /// most the size the next key started at.
+    pub tree_size: u64,
+    /// The note verifier key, `<name>+<hex key id>+<base64(0x01 ‖ public key)>`.
+    pub verifier_key: String,
+}
+
+/// `GET /v1/checkpoint/keys`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LogKeys {
+    /// Every key that has signed the log's checkpoints, in the order they started.
+    pub keys: Vec<LogKey>,
+}
+
+/// `GET /v1/checkpoint/keys`: every key that has signed checkpoints, with the tree size each started at.
+#[utoipa::path(get, path = "/v1/checkpoint/keys", tag = "auditors",
+    description = "Every key that has signed the log's checkpoints (public halves only), each with the tree size \
+                   it started at, so that checkpoints signed before a key rotation still verify; open without a token.",
+    responses((status = 200, description = "The log's keys", body = LogKeys)))]
+pub async fn keys(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let current = state.checkpointer.verifier();
+    let keys = crate::signing::key_history::keys(state.store.pool())
+        .await?
+        .into_iter()
+        .map(|key| LogKey {
+            current: key.verifier == current,
+            key_id: hex::encode(key.verifier.id()),
+            recorded_at: key.recorded_at,
+            tree_size: key.tree_size,
+            verifier_key: key.verifier.to_string(),
+        })
+        .collect();
+    super::problem::json_answer(StatusCode::OK, &LogKeys { keys })
 }

@@ -98,6 +98,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(status::verify))
         .routes(routes!(checkpoints::checkpoint))
         .routes(routes!(checkpoints::key))
+        .routes(routes!(checkpoints::keys))
         .routes(routes!(proofs::inclusion))
         .routes(routes!(proofs::consistency))
         .routes(routes!(records::read_log))

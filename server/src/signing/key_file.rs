@@ -1,18 +1,45 @@
 //! The signing key's file: one line, the private key text, kept outside the database so that a copy
-//! of the database cannot sign. It is created owner-only (mode 0600) and never overwritten.
+//! of the database cannot sign. It is created owner-only (mode 0600) and never overwritten, but by
+//! a rotation, which replaces it whole (a new file renamed over it) so that no moment holds half a
+//! key; the old private key is gone, its public half stays in the log's key history.
 
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
 
-use super::key::{check_key_name, NoteSigner};
+use super::key::{check_key_name, NoteSigner, NoteVerifier};
 use super::DEFAULT_LOG_ORIGIN;
 
 /// Creates `path` holding a new key named `origin`; refuses when the file exists.
 pub fn create(path: &Path, origin: &str) -> anyhow::Result<NoteSigner> {
     check_key_name(origin).with_context(|| format!("the log origin {origin:?} cannot name a key"))?;
     let signer = NoteSigner::generate(origin)?;
+    write_new(path, &signer)?;
+    Ok(signer)
+}
+
+/// Replaces the key in `path` with a new one of the same name; answers the old key's public half
+/// and the new key.
+pub fn rotate(path: &Path) -> anyhow::Result<(NoteVerifier, NoteSigner)> {
+    let old = load(path, None)?;
+    let signer = NoteSigner::generate(old.name())?;
+    let mut fresh = path.as_os_str().to_owned();
+    fresh.push(".new");
+    let fresh = std::path::PathBuf::from(fresh);
+    // A `.new` left by a rotation that stopped midway holds a key that never signed: replace it.
+    let _ = std::fs::remove_file(&fresh);
+    write_new(&fresh, &signer)?;
+    std::fs::rename(&fresh, path).with_context(|| format!("replacing the key file {}", path.display()))?;
+    if let Some(directory) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        // The rename is durable once the directory is.
+        let _ = std::fs::File::open(directory).and_then(|d| d.sync_all());
+    }
+    Ok((old.verifier(), signer))
+}
+
+/// Writes `signer`'s private key to the new file `path`, owner-only, and syncs it.
+fn write_new(path: &Path, signer: &NoteSigner) -> anyhow::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -26,8 +53,7 @@ pub fn create(path: &Path, origin: &str) -> anyhow::Result<NoteSigner> {
     })?;
     writeln!(file, "{}", signer.to_private_text())
         .and_then(|()| file.sync_all())
-        .with_context(|| format!("writing the key file {}", path.display()))?;
-    Ok(signer)
+        .with_context(|| format!("writing the key file {}", path.display()))
 }
 
 /// Reads the key in `path`; when `origin` is given, the key must be named so.

@@ -8,11 +8,13 @@
 //! # Layout
 //! - [`key`]: note signers and verifiers, their key ids and their text encodings.
 //! - [`checkpoint`]: the checkpoint body, signing it, and opening a signed one.
-//! - [`key_file`]: the private key's file: created owner-only, never overwritten.
+//! - [`key_file`]: the private key's file: created owner-only, never overwritten but by a rotation.
+//! - [`key_history`]: the public halves of every key that has signed, for checking old checkpoints.
 
 pub mod checkpoint;
 pub mod key;
 pub mod key_file;
+pub mod key_history;
 
 pub use checkpoint::{Checkpoint, NoteError};
 pub use key::{KeyError, NoteSigner, NoteVerifier};

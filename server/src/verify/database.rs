@@ -11,10 +11,12 @@ use sql::Dialect;
 use sqlx::AnyPool;
 
 use super::chain::{CheckedRecords, RECORDS_PER_PAGE};
+use super::checkpoint_keys::{checkpoint_keys, CheckpointKey};
 use super::stored_checkpoints::{self, StoredCheckpoints, CHECKPOINTS_PER_PAGE};
 use super::stored_tree::{self, StoredTreeCheck, NODES_PER_PAGE};
 use super::{Failure, Outcome, Verified};
 use crate::db::Database;
+use crate::signing::key_history;
 use crate::signing::NoteVerifier;
 
 /// How many rows each read takes: the memory a verification holds is a few pages of each.
@@ -34,8 +36,10 @@ impl Default for Paging {
     }
 }
 
-/// Verifies the log in `database`; the checkpoints' signatures with `verifier`, which is needed only
-/// when checkpoints are stored. The failure named is the first met walking the log from position 1.
+/// Verifies the log in `database`; the checkpoints' signatures with `verifier` (needed only when
+/// checkpoints are stored) and, when the log's record of its keys holds it, the checkpoints signed
+/// before a rotation with the keys that signed them. The failure named is the first met walking the
+/// log from position 1.
 pub async fn verify(database: &Database, verifier: Option<&NoteVerifier>) -> anyhow::Result<Outcome> {
     verify_paged(database, verifier, Paging::default()).await
 }
@@ -46,8 +50,30 @@ pub async fn verify_paged(
     verifier: Option<&NoteVerifier>,
     paging: Paging,
 ) -> anyhow::Result<Outcome> {
+    let trusted: Vec<NoteVerifier> = verifier.into_iter().cloned().collect();
+    verify_trusting(database, &trusted, true, paging).await
+}
+
+/// [`verify`] with exactly the keys `trusted` (an auditor's, say): each checks the checkpoints of
+/// the sizes the log's record of its keys gives it, or of any size when it does not hold the key;
+/// no other key recorded in the database is trusted.
+pub async fn verify_with_keys(database: &Database, trusted: &[NoteVerifier]) -> anyhow::Result<Outcome> {
+    verify_trusting(database, trusted, false, Paging::default()).await
+}
+
+async fn verify_trusting(
+    database: &Database,
+    trusted: &[NoteVerifier],
+    with_history: bool,
+    paging: Paging,
+) -> anyhow::Result<Outcome> {
     let reading = super::reading_pool(&database.pool).await?;
-    let outcome = verify_through(&reading, database.dialect, verifier, paging).await;
+    let outcome = async {
+        let history = key_history::keys(&reading).await?;
+        let keys = checkpoint_keys(trusted, &history, with_history);
+        verify_through(&reading, database.dialect, &keys, paging).await
+    }
+    .await;
     reading.close().await;
     outcome
 }
@@ -55,7 +81,7 @@ pub async fn verify_paged(
 async fn verify_through(
     pool: &AnyPool,
     dialect: Dialect,
-    verifier: Option<&NoteVerifier>,
+    keys: &[CheckpointKey],
     paging: Paging,
 ) -> anyhow::Result<Outcome> {
     // The log as it stands now; records appended while it is checked are left for the next time.
@@ -63,7 +89,7 @@ async fn verify_through(
     let size = last_position.records();
     let mut records = CheckedRecords::start(pool.clone(), dialect, last_position, paging.records);
     let mut nodes = StoredTreeCheck::start(pool.clone(), dialect, size, paging.nodes);
-    let mut checkpoints = StoredCheckpoints::new(pool, verifier, size, paging.checkpoints);
+    let mut checkpoints = StoredCheckpoints::new(pool, keys, size, paging.checkpoints);
     let mut tree = MerkleFrontier::new();
     let mut head_hash = RecordHash::ZERO;
     if let Err(failure) = checkpoints.check_reached(&tree).await? {

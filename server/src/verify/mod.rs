@@ -9,10 +9,12 @@
 //!   [`records_page`]: one such page.
 //! - [`stored_tree`], [`stored_checkpoints`]: the stored nodes and checkpoints, compared as the walk
 //!   reaches them.
+//! - [`checkpoint_keys`]: the keys the checkpoints are checked with, each for the sizes it signed.
 //! - [`export_file`]: an export (records and checkpoint) offline: each line's canonical form, hash
 //!   and link, the tree root against the checkpoint's, and the checkpoint's signature.
 
 pub mod chain;
+pub mod checkpoint_keys;
 pub mod database;
 pub mod export_file;
 pub mod records_page;

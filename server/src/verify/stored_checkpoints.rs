@@ -6,8 +6,9 @@ use std::collections::VecDeque;
 use domain::merkle::MerkleFrontier;
 use sqlx::AnyPool;
 
+use super::checkpoint_keys::CheckpointKey;
 use super::Failure;
-use crate::signing::{Checkpoint, NoteVerifier};
+use crate::signing::Checkpoint;
 
 /// Checkpoints read per page unless told otherwise.
 pub(crate) const CHECKPOINTS_PER_PAGE: i64 = 256;
@@ -18,7 +19,7 @@ type StoredRow = (i64, String, String);
 /// The stored checkpoints not yet checked, in tree-size order.
 pub struct StoredCheckpoints<'a> {
     pool: &'a AnyPool,
-    verifier: Option<&'a NoteVerifier>,
+    keys: &'a [CheckpointKey],
     page: VecDeque<StoredRow>,
     last_size: i64,
     per_page: i64,
@@ -28,12 +29,12 @@ pub struct StoredCheckpoints<'a> {
 
 impl<'a> StoredCheckpoints<'a> {
     /// The checkpoints stored in `pool` up to the tree size `last_size`, read `per_page` at a time
-    /// ([`CHECKPOINTS_PER_PAGE`] is a good choice), to be checked with `verifier` (needed only if
-    /// there are any).
-    pub fn new(pool: &'a AnyPool, verifier: Option<&'a NoteVerifier>, last_size: u64, per_page: i64) -> Self {
+    /// ([`CHECKPOINTS_PER_PAGE`] is a good choice), each to be checked with one of `keys` that covers
+    /// its size (keys are needed only if there are checkpoints).
+    pub fn new(pool: &'a AnyPool, keys: &'a [CheckpointKey], last_size: u64, per_page: i64) -> Self {
         Self {
             pool,
-            verifier,
+            keys,
             page: VecDeque::new(),
             last_size: i64::try_from(last_size).unwrap_or(i64::MAX),
             per_page: per_page.max(1),
@@ -111,23 +112,38 @@ impl<'a> StoredCheckpoints<'a> {
         let tree_size = u64::try_from(tree_size)?;
         anyhow::ensure!(tree_size == tree.size(), "checkpoint {tree_size} checked at size {}", tree.size());
         let fail = |detail: String| Ok(Err(Failure::Checkpoint { tree_size, detail }));
-        let Some(verifier) = self.verifier else {
+        if self.keys.is_empty() {
             anyhow::bail!(
                 "checkpoints are stored but there is no key to check their signatures: give --verifier-key, or \
                  --key-file with the signing key"
             );
-        };
+        }
         let computed = tree.root();
         if root != computed.to_hex() {
             return fail(format!("its stored root {root} is not the root of the records, {computed}"));
         }
-        let opened = match Checkpoint::open(&note, verifier) {
-            Ok(opened) => opened,
-            Err(error) => return fail(error.to_string()),
-        };
-        if opened.origin != verifier.name() {
-            return fail(format!("it is for the log {:?}, not {:?}", opened.origin, verifier.name()));
+        let mut refused = Vec::new();
+        let mut opened = None;
+        for key in self.keys.iter().filter(|key| key.covers(tree_size)) {
+            match Checkpoint::open(&note, &key.verifier) {
+                Ok(checkpoint) if checkpoint.origin == key.verifier.name() => {
+                    opened = Some(checkpoint);
+                    break;
+                }
+                Ok(checkpoint) => refused.push(format!(
+                    "it is for the log {:?}, not {:?}",
+                    checkpoint.origin,
+                    key.verifier.name()
+                )),
+                Err(error) => refused.push(error.to_string()),
+            }
         }
+        let Some(opened) = opened else {
+            return match refused.is_empty() {
+                true => fail("no key of the log signs checkpoints of this size".into()),
+                false => fail(refused.join("; ")),
+            };
+        };
         if opened.tree_size != tree_size || opened.root != computed {
             return fail(format!(
                 "the signed note says size {} and root {}, the records give size {tree_size} and root {computed}",
