@@ -9,6 +9,7 @@ use domain::merkle::{leaf_hash, root_of_leaves, verify_consistency, verify_inclu
 use domain::RecordHash;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use sha2::Digest;
 
 fn hash(value: &Value) -> RecordHash {
     RecordHash::from_hex(value.as_str().expect("a hex hash")).expect("64 hex digits")
@@ -99,6 +100,72 @@ async fn a_closed_period_pins_its_figures_to_the_log_and_its_bundle_proves_them(
         app.get(Who::Analyst, &format!("/v1/reports/{}/bundle", bundle["report_id"].as_str().unwrap())).await;
     assert_eq!(again.status, StatusCode::OK, "{}", again.text);
     assert_eq!(again.body, bundle, "the bundle reads back the same, for every role");
+}
+
+/// Checks a bundle as an auditor would with nothing but the log's key: the record's hash from its
+/// canonical JSON, the checkpoint's signature, the record's inclusion in it, and that the root the
+/// report pins is the root of the checkpointed log's prefix of `tree_size` records.
+fn verify_bundle(text: &[u8], key: &NoteVerifier) -> Result<(), String> {
+    let bundle: Value = serde_json::from_slice(text).map_err(|e| e.to_string())?;
+    let field = |value: &Value, name: &str| value.get(name).cloned().ok_or(format!("no {name}"));
+    if field(&bundle, "verifier_key")? != json!(key.to_string()) {
+        return Err("another key".into());
+    }
+    let checkpoint = Checkpoint::open(field(&bundle, "checkpoint")?.as_str().ok_or("no note")?, key)
+        .map_err(|e| e.to_string())?;
+    let record = field(&bundle, "record")?;
+    let mut body = record.clone();
+    let claimed = body.as_object_mut().and_then(|b| b.remove("hash")).ok_or("no hash")?;
+    let canonical = domain::canonical::to_string(&body).map_err(|e| e.to_string())?;
+    let recomputed = hex::encode(sha2::Sha256::digest(canonical.as_bytes()));
+    if claimed != json!(recomputed) || record["type"] != json!("ReportClosed") {
+        return Err("not the ReportClosed record it claims to be".into());
+    }
+    if record["stream"]
+        != json!(format!("report-{}", field(&bundle, "report_id")?.as_str().unwrap_or_default()))
+    {
+        return Err("the report id is not the record's".into());
+    }
+    let hashes = |proof: &Value| -> Result<Vec<RecordHash>, String> {
+        let list = proof.get("hashes").and_then(Value::as_array).ok_or("no hashes")?;
+        list.iter().map(|h| RecordHash::from_hex(h.as_str().unwrap_or_default())).collect()
+    };
+    let (proof, consistency) = (field(&bundle, "proof")?, field(&bundle, "consistency")?);
+    let position = record["position"].as_u64().ok_or("no position")?;
+    let leaf = leaf_hash(&RecordHash::from_hex(claimed.as_str().unwrap_or_default())?.0);
+    if proof["leaf_index"].as_u64() != Some(position - 1)
+        || proof["tree_size"].as_u64() != Some(checkpoint.tree_size)
+    {
+        return Err("the proof is not for this record in this checkpoint".into());
+    }
+    verify_inclusion(position - 1, checkpoint.tree_size, &leaf, &hashes(&proof)?, &checkpoint.root)
+        .map_err(|e| e.to_string())?;
+    let first = record["data"]["tree_size"].as_u64().ok_or("no tree size")?;
+    let pinned = RecordHash::from_hex(record["data"]["root_hash"].as_str().unwrap_or_default())?;
+    if consistency["first"].as_u64() != Some(first)
+        || consistency["second"].as_u64() != Some(checkpoint.tree_size)
+    {
+        return Err("the consistency proof is not from the report's tree".into());
+    }
+    verify_consistency(first, checkpoint.tree_size, &pinned, &checkpoint.root, &hashes(&consistency)?)
+        .map_err(|e| e.to_string())
+}
+
+#[tokio::test]
+async fn a_bundle_with_any_bit_flipped_fails_to_verify() {
+    let app = TestApp::spawn().await;
+    a_year_of_work(&app).await;
+    let closed = close(&app, Who::Supervisor, json!({"from": "2026-01-01", "to": "2027-01-01"})).await;
+    assert_eq!(closed.status, StatusCode::CREATED, "{}", closed.text);
+    let key =
+        NoteVerifier::parse(&app.request(Method::GET, "/v1/checkpoint/key", None, None).await.text).unwrap();
+    let text = closed.text.as_bytes();
+    verify_bundle(text, &key).unwrap();
+    for index in 0..text.len() {
+        let mut flipped = text.to_vec();
+        flipped[index] ^= 1 << (index % 8);
+        assert!(verify_bundle(&flipped, &key).is_err(), "a flip at byte {index} went unnoticed");
+    }
 }
 
 #[tokio::test]
