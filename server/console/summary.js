@@ -50,15 +50,55 @@ function label(name) {
   return text === key ? name : text;
 }
 
-/** One figure: its name, and the API's integer as `data-value` beside the text for people. */
-function figure(name, value, text, caption = label(name)) {
+/**
+ * How a closed period's report stands beside its current figures: `reported(name)` is the value the
+ * report gave a figure (undefined when none was closed), `late(name)` what late records changed.
+ */
+function closedView(answer) {
+  const closed = answer.closed;
+  const late = answer.late || {};
+  return {
+    reported(name) {
+      if (!closed) return undefined;
+      const [whole, part] = name.split('.');
+      const value = closed.figures[whole];
+      if (part !== undefined) return value !== null && typeof value === 'object' ? (value[part] ?? 0) : undefined;
+      return typeof value === 'number' ? value : undefined;
+    },
+    late: (name) => late[name],
+  };
+}
+
+/** The signed change `delta` of the figure `name`, for people. */
+function signed(name, delta) {
+  const sign = delta > 0 ? '+' : delta < 0 ? '−' : '±';
+  return `${sign}${display(name, Math.abs(delta))}`;
+}
+
+/**
+ * One figure: its name, and the API's integer as `data-value` beside the text for people; in a
+ * closed period, also the value reported as `data-closed-value` and, when late records moved it,
+ * `data-late-delta` and a line saying so.
+ */
+function figure(name, value, text, caption = label(name), closed = undefined) {
   const wide = name.includes('_minor') || name.endsWith('_minutes');
-  return h(
-    'div',
-    { class: wide ? 'figure wide' : 'figure' },
-    h('dt', {}, caption),
-    h('dd', { 'data-figure': name, 'data-value': value }, text),
-  );
+  const reported = closed?.reported(name);
+  const late = closed?.late(name);
+  const attributes = { 'data-figure': name, 'data-value': value };
+  if (reported !== undefined) attributes['data-closed-value'] = reported;
+  if (late) attributes['data-late-delta'] = late.delta;
+  const lateNote = late
+    ? h(
+        'dd',
+        { class: 'late', 'data-late-for': name },
+        t('summary.closed.late', {
+          reported: display(name, reported ?? 0),
+          delta: signed(name, late.delta),
+          count: late.positions.length,
+        }),
+      )
+    : null;
+  return h('div', { class: wide ? 'figure wide' : 'figure' }, h('dt', {}, caption), h('dd', attributes, text), lateNote);
 }
 
 function display(name, value) {
@@ -68,11 +108,26 @@ function display(name, value) {
 }
 
 /** The `<dl>` items of one figure (`activities` is one per kind). */
-function items(name, value) {
+function items(name, value, closed) {
   if (value !== null && typeof value === 'object') {
-    return Object.entries(value).map(([kind, n]) => figure(`${name}.${kind}`, n, count(n)));
+    return Object.entries(value).map(([kind, n]) => {
+      const part = `${name}.${kind}`;
+      return figure(part, n, count(n), label(part), closed);
+    });
   }
-  return [figure(name, value, display(name, value))];
+  return [figure(name, value, display(name, value), label(name), closed)];
+}
+
+/** The note that the period was closed, and how many figures late records moved since. */
+function closedNote(answer) {
+  if (!answer.closed) return null;
+  const moved = Object.values(answer.late || {}).filter((late) => late.delta !== 0).length;
+  const key = moved > 0 ? 'summary.closed.moved' : 'summary.closed.unchanged';
+  return h(
+    'p',
+    { class: 'note closed', 'data-closed-report': answer.closed.report_id, 'data-closed-tree-size': answer.closed.tree_size },
+    t(key, { tree_size: count(answer.closed.tree_size), moved: count(moved) }),
+  );
 }
 
 /** The money figures per currency, when the ledger pays in several. */
@@ -86,17 +141,18 @@ function currencyItems(byCurrency) {
 
 function figureGroups(answer) {
   const figures = answer.figures || {};
+  const closed = closedView(answer);
   const placed = new Set();
   const sections = GROUPS.map(([group, names]) => {
     const list = names.filter((name) => name in figures).flatMap((name) => {
       placed.add(name);
-      return items(name, figures[name]);
+      return items(name, figures[name], closed);
     });
     if (group === 'aid' && answer.by_currency) list.push(...currencyItems(answer.by_currency));
     return [group, list];
   });
   const others = Object.keys(figures).filter((name) => !placed.has(name));
-  sections.push(['other', others.flatMap((name) => items(name, figures[name]))]);
+  sections.push(['other', others.flatMap((name) => items(name, figures[name], closed))]);
   return sections
     .filter(([, list]) => list.length > 0)
     .map(([group, list]) =>
@@ -291,7 +347,7 @@ export async function render(main, { params, me, expired }) {
       (answer) => {
         status.textContent = t(captionKey, period);
         status.classList.remove('error');
-        figures.replaceChildren(...figureGroups(answer));
+        figures.replaceChildren(...[closedNote(answer), ...figureGroups(answer)].filter(Boolean));
       },
       (error) => {
         if (error instanceof ApiError && error.status === 401) return expired();

@@ -346,6 +346,38 @@ describe('the console', { timeout: 90_000 }, () => {
     await context.close();
   });
 
+  test('a closed period shows what was reported beside what late records changed', { skip: !beneficiaryId || !supervisorToken }, async () => {
+    // A month of the test data's year with one visit, closed, then a visit recorded late in it.
+    const period = { from: `${from.slice(0, 4)}-03-01`, to: `${from.slice(0, 4)}-04-01` };
+    const response = await fetch(new URL('/v1/reports/close', base), {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${supervisorToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(period),
+    });
+    assert.equal(response.status, 201, await response.clone().text());
+    const bundle = await response.json();
+    const reported = bundle.record.data.figures.visits_total;
+    await append(`beneficiary-${beneficiaryId}`, 'VisitRecorded',
+      { visit_kind: 'home', staff: 'zhao.min', duration_minutes: 30 }, staffToken, `${period.from}T09:00:00+08:00`);
+    for (const [locale, words] of [['en', /was closed.*changed 2 figures/], ['zh-CN', /本期已结账.*改变了 2 项数字/]]) {
+      const { context, page, problems } = await open(locale);
+      await page.goto(summaryUrl(period));
+      await signIn(page, analystToken);
+      await summaryLoaded(page, period);
+      const note = page.locator(`[data-closed-report="${bundle.report_id}"]`);
+      assert.match(await note.textContent(), words);
+      const visits = page.locator('[data-figure="visits_total"]');
+      assert.equal(await visits.getAttribute('data-value'), String(reported + 1));
+      assert.equal(await visits.getAttribute('data-closed-value'), String(reported));
+      assert.equal(await visits.getAttribute('data-late-delta'), '1');
+      assert.ok(await page.locator('[data-late-for="visits_total"]').isVisible());
+      assert.equal(await page.locator('[data-figure="visits_phone"][data-late-delta]').count(), 0, 'unmoved figures are not marked');
+      await page.screenshot({ path: join(artifacts, `console-closed-${locale}.png`), fullPage: true });
+      assert.deepEqual(problems, []);
+      await context.close();
+    }
+  });
+
   test('a visit recorded in its form moves the figure, and an error is shown beside its field', { skip: !beneficiaryId }, async () => {
     const { context, page, problems } = await open('zh-CN');
     // A visit recorded now counts in this year.

@@ -40,6 +40,9 @@ export default {
   'summary.error.from': 'Enter the first day of the period.',
   'summary.error.to': 'Enter the first day after the period, later than the first day.',
   'summary.error.load': 'The figures could not be loaded: {detail}',
+  'summary.closed.unchanged': 'This period was closed: its report counts the log’s first {tree_size} records, and no record added since has changed a figure.',
+  'summary.closed.moved': 'This period was closed: its report counts the log’s first {tree_size} records. Records added since, dated inside the period, changed {moved} figures; each shows what was reported.',
+  'summary.closed.late': 'Reported {reported}; {delta} since (late records: {count})',
   'summary.currency_note': 'This ledger pays in more than one currency, so money is shown per currency.',
 
   'group.visits': 'Visits and calls',

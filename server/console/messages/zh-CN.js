@@ -40,6 +40,9 @@ export default {
   'summary.error.from': '请输入统计期间的第一天。',
   'summary.error.to': '请输入统计期间结束后的第一天，且须晚于起始日期。',
   'summary.error.load': '数据载入失败：{detail}',
+  'summary.closed.unchanged': '本期已结账：报告统计日志前 {tree_size} 条记录，此后补录的记录没有改变任何数字。',
+  'summary.closed.moved': '本期已结账：报告统计日志前 {tree_size} 条记录。此后补录、日期在本期内的记录改变了 {moved} 项数字，各项下方注明了报告时的数值。',
+  'summary.closed.late': '报告时 {reported}；此后 {delta}，来自 {count} 条补录记录',
   'summary.currency_note': '本台账使用多种币种付款，金额按币种分别列出。',
 
   'group.visits': '走访与电话',
