@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use aidledger_server::db::Database;
-use common::{aidledger, serve, sqlite_url};
+use common::{aidledger, append, serve, sqlite_url};
 use serde_json::{json, Value};
 use tokio::sync::watch;
 
@@ -38,18 +38,6 @@ async fn checkpoints(url: &str) -> Vec<(i64, String, String)> {
 fn visit() -> Value {
     json!({"events": [{"type": "VisitRecorded",
         "data": {"visit_kind": "home", "staff": "zhao.min", "duration_minutes": 30}}]})
-}
-
-async fn append(client: &reqwest::Client, base: &str, token: &str, stream: &str, body: &Value) -> Value {
-    let response = client
-        .post(format!("{base}/v1/streams/{stream}/events"))
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 201);
-    response.json().await.unwrap()
 }
 
 /// Moves `file` and its WAL and shared-memory files aside, as the restore procedure says.

@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{aidledger, key_path, serve, serve_logging_to, sqlite_url, Served};
+use common::{aidledger, append, key_path, serve, serve_logging_to, sqlite_url, Served};
 use serde_json::{json, Value};
 
 async fn append_visits(served: &Served, token: &str) {
@@ -17,14 +17,7 @@ async fn append_visits(served: &Served, token: &str) {
     let visit = json!({"events": [{"type": "VisitRecorded",
         "data": {"visit_kind": "phone", "staff": "zhao.min", "duration_minutes": 20, "summary": "电话问候"}}]});
     for body in [&register, &visit, &visit, &visit] {
-        let response = client
-            .post(format!("{}/v1/streams/{stream}/events", served.base))
-            .bearer_auth(token)
-            .json(body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status().as_u16(), 201, "{}", response.text().await.unwrap());
+        append(&client, &served.base, token, &stream, body).await;
     }
 }
 

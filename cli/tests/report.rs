@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 async fn post(served: &Served, token: &str, stream: &str, event_type: &str, data: Value, occurred_at: &str) {
     let body = json!({"events": [{"type": event_type, "data": data, "occurred_at": occurred_at}]});
-    append(&served.base, token, stream, &body).await;
+    append(&reqwest::Client::new(), &served.base, token, stream, &body).await;
 }
 
 fn token(url: &str, role: &str, name: &str) -> String {

@@ -21,7 +21,7 @@ async fn visit_and_checkpoint(served: &Served, token: &str, first: bool) -> Stri
         "data": {"visit_kind": "home", "staff": "zhao.min", "duration_minutes": 50}}]});
     let bodies = if first { vec![register, visit] } else { vec![visit] };
     for body in bodies {
-        append(&served.base, token, &format!("beneficiary-{BENEFICIARY}"), &body).await;
+        append(&client, &served.base, token, &format!("beneficiary-{BENEFICIARY}"), &body).await;
     }
     let trail: Value = client
         .get(format!("{}/v1/audit/beneficiaries/{BENEFICIARY}?proofs=true", served.base))

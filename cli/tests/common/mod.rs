@@ -120,15 +120,24 @@ pub async fn read_caught_up(base: &str, token: &str, path: &str) -> serde_json::
     );
 }
 
-/// Appends `body` (an append request) to `stream` on the server at `base` as `token`, insisting it
-/// was taken.
-pub async fn append(base: &str, token: &str, stream: &str, body: &serde_json::Value) {
-    let response = reqwest::Client::new()
+/// Appends `body` (an append request) to `stream` on the server at `base` as `token`, through
+/// `client`, insisting it was taken; answers the append's answer.
+pub async fn append(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    stream: &str,
+    body: &serde_json::Value,
+) -> serde_json::Value {
+    let response = client
         .post(format!("{base}/v1/streams/{stream}/events"))
         .bearer_auth(token)
         .json(body)
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status().as_u16(), 201, "{}", response.text().await.unwrap());
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    assert_eq!(status, 201, "{text}");
+    serde_json::from_str(&text).unwrap()
 }

@@ -75,9 +75,18 @@ pub struct Bundle {
     pub verifier_key: String,
 }
 
-/// Reads the body as a [`CloseRequest`] and the summary query it asks for, naming what is wrong with
-/// each field's pointer.
-fn parse_request(body: &Value) -> Result<SummaryQuery, ApiError> {
+/// The period a close asks for, read from its body.
+struct ClosePeriod {
+    from: Date,
+    to: Date,
+    district: Option<Text>,
+    /// The summary query of that period.
+    query: SummaryQuery,
+}
+
+/// Reads the body as a [`CloseRequest`]: the period it closes and the summary query it asks for,
+/// naming what is wrong with each field's pointer.
+fn parse_request(body: &Value) -> Result<ClosePeriod, ApiError> {
     let schema = |pointer: &str, detail: String| ApiError::Schema(vec![FieldError::new(pointer, detail)]);
     let object = body.as_object().ok_or_else(|| {
         schema("", "the body must be {\"from\": \"YYYY-MM-DD\", \"to\": \"YYYY-MM-DD\"}".into())
@@ -106,7 +115,7 @@ fn parse_request(body: &Value) -> Result<SummaryQuery, ApiError> {
     let district = match object.get("district") {
         None => None,
         Some(Value::String(text)) => match Text::try_from(text.clone()) {
-            Ok(district) => Some(district.as_str().to_owned()),
+            Ok(district) => Some(district),
             Err(detail) => {
                 errors.push(FieldError::new("/district", detail));
                 None
@@ -125,7 +134,12 @@ fn parse_request(body: &Value) -> Result<SummaryQuery, ApiError> {
     match (from, to) {
         (Some(from), Some(to)) if errors.is_empty() => {
             let period = Period::parse(&from.to_string(), &to.to_string()).map_err(ApiError::BadRequest)?;
-            Ok(SummaryQuery { period, district, currency: None })
+            let query = SummaryQuery {
+                period,
+                district: district.as_ref().map(|d| d.as_str().to_owned()),
+                currency: None,
+            };
+            Ok(ClosePeriod { from, to, district, query })
         }
         _ => Err(ApiError::Schema(errors)),
     }
@@ -221,7 +235,7 @@ pub async fn close(
 ) -> Result<Response, ApiError> {
     require(&caller, caller.role.may_close_reports(), "close a period")?;
     let JsonBody(value) = body?;
-    let query = parse_request(&value)?;
+    let ClosePeriod { from, to, district, query } = parse_request(&value)?;
     state.projector.wait_caught_up().await;
     let Some(pinned) = closing::pinned_summary(state.store.pool(), &query).await? else {
         return Err(ApiError::Busy(anyhow::anyhow!(
@@ -232,9 +246,9 @@ pub async fn close(
     let root_hash = state.store.tree_root(tree_size).await.map_err(anyhow::Error::from)?;
     let ReportedFigures { figures, by_currency } = reported(&pinned.summary)?;
     let report = ReportClosed {
-        from: Date::parse(&query.period.from).map_err(ApiError::BadRequest)?,
-        to: Date::parse(&query.period.to).map_err(ApiError::BadRequest)?,
-        district: query.district.clone().map(Text::try_from).transpose().map_err(ApiError::BadRequest)?,
+        from,
+        to,
+        district,
         tree_size: Count::try_from(pinned.tree_size).map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?,
         root_hash,
         figures,
