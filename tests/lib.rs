@@ -8,14 +8,17 @@
 //! - [`Who`]: the cast (each a principal with a role).
 //! - [`TestDatabase`] (from `aidledger-test-support`): the test's own database, SQLite or PostgreSQL.
 //! - [`data`]: valid event data for every event type, with Chinese names and text.
+//! - [`witness`]: a witness of the test's own, on a listener of its choosing.
 
 pub mod data;
+pub mod witness;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use aidledger_server::app::{open_database, App, AppSettings, Migrations};
 use aidledger_server::checkpointer::Checkpointer;
+use aidledger_server::cosigning::WitnessEndpoint;
 use aidledger_server::http::Limits;
 use aidledger_server::privacy::{master_key, Keyring};
 use aidledger_server::signing::{key_file, DEFAULT_LOG_ORIGIN};
@@ -126,6 +129,11 @@ impl TestApp {
 
     /// Starts a server with `limits`.
     pub async fn spawn_with(limits: Limits) -> TestApp {
+        Self::spawn_witnessed(limits, Vec::new()).await
+    }
+
+    /// Starts a server with `limits` that submits its checkpoints to `witnesses`.
+    pub async fn spawn_witnessed(limits: Limits, witnesses: Vec<WitnessEndpoint>) -> TestApp {
         let test_database = TestDatabase::create().await;
         let database_url = test_database.url.clone();
         let database = open_database(&database_url, Migrations::Apply).await.expect("open database");
@@ -139,7 +147,7 @@ impl TestApp {
         let key_file = test_database.dir().join("aidledger.key");
         let signer = Arc::new(key_file::create(&key_file, DEFAULT_LOG_ORIGIN).expect("signing key"));
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let settings = AppSettings { keyring, signer, limits };
+        let settings = AppSettings { keyring, signer, limits, witnesses };
         let app = App::start(&database, settings, listener).await.expect("start the app");
         TestApp {
             base: format!("http://{}", app.address()),

@@ -67,6 +67,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(args) => commands::demo::run(&url, args).await?,
         Command::Bench(args) => commands::bench::run(given_url.as_deref(), args).await?,
         Command::Copy(args) => commands::copy::run(args).await?,
+        Command::Witness { command } => commands::witness::run(given_url.as_deref(), command).await?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -12,6 +12,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::checkpointer::Checkpointer;
+use crate::cosigning::{submitter, WitnessEndpoint};
 use crate::db::Database;
 use crate::feed::Feed;
 use crate::http::{self, AppState, Limits};
@@ -47,6 +48,8 @@ pub struct AppSettings {
     pub signer: Arc<NoteSigner>,
     /// What one request and one connection may take.
     pub limits: Limits,
+    /// The witnesses each new checkpoint is submitted to.
+    pub witnesses: Vec<WitnessEndpoint>,
 }
 
 /// The running app: its HTTP API answers on [`App::address`] until [`App::shut_down`] (or until
@@ -82,6 +85,9 @@ impl App {
         let projector = Projector::start(database, store.head()).await?;
         key_history::record(store.pool(), &settings.signer.verifier(), store.tree_size()).await?;
         let checkpointer = Checkpointer::start(store.clone(), settings.signer).await?;
+        if !settings.witnesses.is_empty() {
+            submitter::start(store.clone(), checkpointer.signed(), settings.witnesses)?;
+        }
         let feed = Feed::start(store.pool().clone(), store.head()).await?;
         let tokens = TokenCheck::start(store.pool().clone()).await?;
         let state = AppState {

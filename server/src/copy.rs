@@ -1,5 +1,6 @@
 //! `aidledger copy`: moves a whole ledger between databases (SQLite → PostgreSQL when an office
-//! outgrows one machine, or back), byte for byte: records, Merkle tree nodes, signed checkpoints,
+//! outgrows one machine, or back), byte for byte: records, Merkle tree nodes, signed checkpoints and
+//! their witnesses' cosignatures,
 //! subject keys (still wrapped by the same master key) and tokens. The chain is verified on the source before and on the target after, and the two heads
 //! must agree. Projections are not copied: the target rebuilds them from its log.
 
@@ -74,6 +75,17 @@ const OTHER_TABLES: &[CopiedTable] = &[
             ("recorded_at", ColumnKind::Text),
         ],
         key_columns: 1,
+    },
+    CopiedTable {
+        name: "cosignatures",
+        columns: &[
+            ("tree_size", ColumnKind::Int),
+            ("key_id", ColumnKind::Text),
+            ("witness_key", ColumnKind::Text),
+            ("line", ColumnKind::Text),
+            ("recorded_at", ColumnKind::Text),
+        ],
+        key_columns: 2,
     },
     CopiedTable {
         name: "subject_keys",

@@ -43,6 +43,8 @@ pub async fn export(store: &Store, signer: Option<&NoteSigner>, out: &Path) -> a
     let checkpoint = checkpoint.context(
         "no checkpoint has been signed yet, and there is no key file to sign one with (see --key-file)",
     )?;
+    // With whatever cosignatures its witnesses have answered for it.
+    let checkpoint = crate::cosigning::with_cosignatures(store, checkpoint).await?;
 
     let file = std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?;
     let mut writer = std::io::BufWriter::new(file);

@@ -15,6 +15,8 @@
 //!   tokens speak for.
 //! - [`signing`]: note keys, signed checkpoints and the key file.
 //! - [`checkpointer`]: signing a checkpoint of the log shortly after appends.
+//! - [`cosigning`]: submitting checkpoints to the log's witnesses and keeping their cosignatures;
+//!   [`witness`]: a witness (`aidledger witness serve`), C2SP `tlog-witness`.
 //! - [`projector`]: the projection runner, following every commit.
 //! - [`feed`]: the live feed of records: catch-up from the database, then a bounded broadcast.
 //! - [`http`]: the API.
@@ -30,6 +32,7 @@ pub mod checkpointer;
 pub mod closing;
 pub(crate) mod contention;
 pub mod copy;
+pub mod cosigning;
 pub mod db;
 pub mod export;
 pub mod feed;
@@ -43,3 +46,4 @@ pub mod signing;
 pub mod store;
 pub mod tokens;
 pub mod verify;
+pub mod witness;

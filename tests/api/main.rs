@@ -35,3 +35,4 @@ mod scenario;
 mod tamper;
 mod tokens;
 mod verification;
+mod witnesses;

@@ -9,7 +9,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
 /// Every route the server answers.
-const ROUTES: [(&str, &str); 32] = [
+const ROUTES: [(&str, &str); 33] = [
     ("get", "/healthz"),
     ("get", "/openapi.json"),
     ("get", "/v1/verify"),
@@ -18,6 +18,7 @@ const ROUTES: [(&str, &str); 32] = [
     ("get", "/v1/checkpoint/keys"),
     ("get", "/v1/proofs/inclusion"),
     ("get", "/v1/proofs/consistency"),
+    ("get", "/v1/proofs/receipt"),
     ("get", "/v1/events"),
     ("get", "/v1/events/{position}"),
     ("get", "/v1/streams/{stream}/events"),

@@ -14,6 +14,7 @@ pub mod report_export;
 pub mod serve;
 pub mod token;
 pub mod verify;
+pub mod witness;
 
 use clap::Subcommand;
 
@@ -59,4 +60,11 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// Copy a whole ledger into an empty database (e.g. SQLite to PostgreSQL), verifying both sides.
     Copy(copy::CopyArgs),
+    /// Be a witness of other logs (C2SP tlog-witness): make its key, or serve add-checkpoint; its
+    /// state lives in --database-url.
+    Witness {
+        /// What to do as a witness.
+        #[command(subcommand)]
+        command: witness::WitnessCommand,
+    },
 }

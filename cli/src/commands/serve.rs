@@ -5,6 +5,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 use aidledger_server::app::{open_database, App, AppSettings, Migrations};
+use aidledger_server::cosigning::WitnessEndpoint;
 use aidledger_server::http::Limits;
 use aidledger_server::privacy::master_key::MasterKeyOptions;
 use aidledger_server::signing::key_file;
@@ -34,11 +35,15 @@ pub struct ServeArgs {
     /// The master key that wraps every subject's key.
     #[command(flatten)]
     master_key: MasterKeyOptions,
+    /// A witness to submit each new checkpoint to, `<name>=<verifier key>@<url>` (the key as
+    /// `aidledger witness keygen` prints it, the URL its submission prefix); repeat it for each.
+    #[arg(long = "witness", value_name = "NAME=VKEY@URL")]
+    witnesses: Vec<WitnessEndpoint>,
 }
 
 /// Serves the database `url` names until a shutdown signal.
 pub async fn run(url: &str, args: ServeArgs) -> anyhow::Result<()> {
-    let ServeArgs { listen, no_migrate, limits, key, master_key } = args;
+    let ServeArgs { listen, no_migrate, limits, key, master_key, witnesses } = args;
     let (signer, created) = key_file::load_or_create(&key.key_file, key.log_origin.as_deref())?;
     if created {
         eprintln!(
@@ -59,7 +64,7 @@ pub async fn run(url: &str, args: ServeArgs) -> anyhow::Result<()> {
         master_key.warn_if_beside(&file);
     }
     let listener = TcpListener::bind(&listen).await.with_context(|| format!("listening on {listen}"))?;
-    let settings = AppSettings { keyring, signer: Arc::new(signer), limits };
+    let settings = AppSettings { keyring, signer: Arc::new(signer), limits, witnesses };
     let app = App::start(&database, settings, listener).await?;
     println!("listening on http://{}", app.address());
     std::io::stdout().flush()?;
@@ -67,7 +72,7 @@ pub async fn run(url: &str, args: ServeArgs) -> anyhow::Result<()> {
 }
 
 /// Completes on Ctrl-C, or (on Unix) on SIGTERM.
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let interrupt = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {

@@ -34,7 +34,9 @@ fn text_response(text: String) -> Response {
 
 /// `GET /v1/checkpoint[?tree_size=N]`: the latest signed checkpoint, or the one signed at size N.
 #[utoipa::path(get, path = "/v1/checkpoint", tag = "auditors", params(CheckpointQuery),
-    description = "A C2SP signed note of the log's size and Merkle root, signed with Ed25519; open without a token.",
+    description = "A C2SP signed note of the log's size and Merkle root, signed with Ed25519, with the cosignatures \
+                   (C2SP tlog-cosignature) its witnesses have answered appended as further signature lines; open \
+                   without a token.",
     responses(
         (status = 200, description = "The signed checkpoint", body = String, content_type = "text/plain"),
         (status = 400, response = BadRequest),
@@ -58,7 +60,8 @@ pub async fn checkpoint(
         }
     };
     let stored = stored.ok_or_else(|| ApiError::NotFound("no checkpoint has been signed yet".into()))?;
-    Ok(text_response(stored.note))
+    let cosigned = crate::cosigning::with_cosignatures(&state.store, stored).await?;
+    Ok(text_response(cosigned.note))
 }
 
 /// `GET /v1/checkpoint/key`: the verifier key, `<name>+<hex key id>+<base64(0x01 ‖ public key)>`.

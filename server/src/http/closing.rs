@@ -165,10 +165,11 @@ struct ReportedFigures {
     by_currency: Option<BTreeMap<String, BTreeMap<String, i64>>>,
 }
 
-/// The bundle of `report`: with the first checkpoint signed at or after its position, when one is.
+/// The bundle of `report`: with the checkpoint at or after its position that most witnesses cosigned
+/// (with their cosignatures), else the first signed at or after it, when one is.
 pub(crate) async fn bundle_of(state: &AppState, report: &ClosedReport) -> Result<Bundle, ApiError> {
     let size = u64::try_from(report.position).map_err(|e| ApiError::Internal(e.into()))?;
-    let covering = state.store.checkpoint_covering(size).await.map_err(anyhow::Error::from)?;
+    let covering = crate::cosigning::covering(&state.store, size).await?;
     let Some(checkpoint) = covering else {
         return assembled(state, report, None, None, None);
     };

@@ -101,6 +101,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(checkpoints::keys))
         .routes(routes!(proofs::inclusion))
         .routes(routes!(proofs::consistency))
+        .routes(routes!(proofs::receipt))
         .routes(routes!(records::read_log))
         .routes(routes!(records::read_one))
         .routes(routes!(subscribe::records))

@@ -1,16 +1,23 @@
 //! Merkle proofs: a record's inclusion in the tree of some size (RFC 9162 §2.1.3), and the
-//! consistency of a tree with a later one (§2.1.4), as lists of hex hashes. Any size up to the
-//! committed log's may be asked for; readable by every role but analysts.
+//! consistency of a tree with a later one (§2.1.4), as lists of hex hashes; and a record's receipt,
+//! a C2SP `tlog-proof` that verifies offline. Any size up to the committed log's may be asked for;
+//! readable by every role but analysts.
 
 use axum::extract::{Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
 use super::auth::require;
-use super::openapi::responses::{BadRequest, Forbidden};
+use super::openapi::responses::{BadRequest, Forbidden, NotFound};
 use super::problem::ApiError;
 use super::AppState;
+use crate::signing::receipt::Receipt;
 use crate::tokens::Caller;
+
+/// The content type of a receipt.
+const TLOG_PROOF: &str = "text/plain; charset=utf-8";
 
 /// `?position=&tree_size=`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -23,6 +30,16 @@ pub struct InclusionQuery {
     /// The size of the tree to prove it in (≤ the log's size).
     #[param(value_type = u64, minimum = 1, required = true)]
     tree_size: Option<String>,
+}
+
+/// `?position=`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ReceiptQuery {
+    /// The record's position (1 ≤ position ≤ the log's size).
+    #[param(value_type = u64, minimum = 1, required = true)]
+    position: Option<String>,
 }
 
 /// `?first=&second=`.
@@ -128,4 +145,48 @@ pub async fn consistency(
     }
     let proof = state.store.consistency_proof(first, second).await?;
     Ok(Json(ConsistencyProof { first, second, hashes: proof.iter().map(|hash| hash.to_hex()).collect() }))
+}
+
+/// `GET /v1/proofs/receipt?position=`.
+#[utoipa::path(get, path = "/v1/proofs/receipt", tag = "auditors", params(ReceiptQuery),
+    security(("bearer" = [])),
+    description = "The record's receipt, a C2SP tlog-proof (`c2sp.org/tlog-proof@v1`, `index <position − 1>`, the \
+                   base64 inclusion proof, a blank line, then the checkpoint with its cosignatures, verbatim) that \
+                   verifies offline with the log's key and the witnesses' keys; its entry is the record's hash. The \
+                   checkpoint is the one covering the record that most witnesses cosigned (every role but analyst).",
+    responses(
+        (status = 200, description = "The receipt", body = String, content_type = "text/plain"),
+        (status = 400, response = BadRequest),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ))]
+pub async fn receipt(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<ReceiptQuery>,
+) -> Result<Response, ApiError> {
+    require(&caller, caller.role.may_verify(), "read proofs")?;
+    let position = count("position", query.position)?;
+    let current = state.store.tree_size();
+    if position > current {
+        return Err(ApiError::BadRequest(format!(
+            "a receipt needs 1 ≤ position ≤ {current} (the log's size), not position {position}"
+        )));
+    }
+    let checkpoint = crate::cosigning::covering(&state.store, position).await?.ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "no checkpoint covering position {position} is signed yet; ask again shortly"
+        ))
+    })?;
+    let proof =
+        state.store.inclusion_proofs(&[position - 1], checkpoint.tree_size).await?.pop().unwrap_or_default();
+    let text = Receipt { index: position - 1, proof, checkpoint: checkpoint.note }.to_text();
+    let mut response = (StatusCode::OK, text).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(TLOG_PROOF));
+    let file = format!("attachment; filename=\"record-{position}.tlog-proof\"");
+    if let Ok(value) = HeaderValue::from_str(&file) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
 }

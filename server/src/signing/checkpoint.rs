@@ -10,9 +10,8 @@ use base64::Engine as _;
 use domain::RecordHash;
 
 use super::key::{NoteSigner, NoteVerifier};
-
-/// What opens every signature line.
-const SIGNATURE_PREFIX: &str = "\u{2014} ";
+use super::note::{self, SIGNATURE_PREFIX};
+use super::proof_lines::canonical_decimal;
 
 /// Why a signed note was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -26,6 +25,14 @@ pub enum NoteError {
     /// A signature by the expected key that does not verify.
     #[error("the signature by key {0} does not verify")]
     BadSignature(String),
+    /// Fewer of the trusted witnesses cosigned than the policy requires.
+    #[error("{found} of the trusted witnesses cosigned, {required} are required")]
+    TooFewCosignatures {
+        /// How many did.
+        found: usize,
+        /// How many must.
+        required: usize,
+    },
 }
 
 /// What a checkpoint says: the log `origin` had `tree_size` records and this Merkle `root`.
@@ -46,21 +53,15 @@ impl Checkpoint {
     }
 
     /// Parses a checkpoint body (extension lines after the root are allowed and ignored).
-    pub(crate) fn parse_body(body: &str) -> Result<Checkpoint, NoteError> {
+    pub fn parse_body(body: &str) -> Result<Checkpoint, NoteError> {
         let malformed = |detail: &str| NoteError::Malformed(detail.to_owned());
         let lines =
             body.strip_suffix('\n').ok_or_else(|| malformed("the text does not end with a newline"))?;
         let mut lines = lines.split('\n');
         let origin = lines.next().filter(|o| !o.is_empty()).ok_or_else(|| malformed("no origin line"))?;
         let size = lines.next().ok_or_else(|| malformed("no tree size line"))?;
-        let canonical_number = !size.is_empty()
-            && size.bytes().all(|b| b.is_ascii_digit())
-            && (size == "0" || !size.starts_with('0'));
-        let tree_size = size
-            .parse::<u64>()
-            .ok()
-            .filter(|_| canonical_number)
-            .ok_or_else(|| malformed("the tree size is not a decimal number"))?;
+        let tree_size =
+            canonical_decimal(size).ok_or_else(|| malformed("the tree size is not a decimal number"))?;
         let root = lines.next().ok_or_else(|| malformed("no root hash line"))?;
         let root: [u8; 32] = BASE64
             .decode(root)
@@ -85,31 +86,21 @@ impl Checkpoint {
     /// Opens the signed note `note`: checks that `verifier` signed it and parses its body. Signatures
     /// by other keys are allowed and ignored, as C2SP `signed-note` says.
     pub fn open(note: &str, verifier: &NoteVerifier) -> Result<Checkpoint, NoteError> {
-        let malformed = |detail: &str| NoteError::Malformed(detail.to_owned());
-        let split = note.rfind("\n\n").ok_or_else(|| malformed("no blank line before the signatures"))?;
-        let (body, signatures) = (&note[..split + 1], &note[split + 2..]);
-        if body.chars().any(|c| c.is_control() && c != '\n') {
-            return Err(malformed("the text holds control characters"));
+        let split = note::split(note)?;
+        if split.text.chars().any(|c| c.is_control() && c != '\n') {
+            return Err(NoteError::Malformed("the text holds control characters".into()));
         }
-        let signatures = signatures
-            .strip_suffix('\n')
-            .ok_or_else(|| malformed("the signatures do not end with a newline"))?;
         let mut verified = false;
-        for line in signatures.split('\n') {
-            let (name, encoded) =
-                line.strip_prefix(SIGNATURE_PREFIX)
-                    .and_then(|rest| rest.split_once(' '))
-                    .ok_or_else(|| malformed("a signature line is not \"— <name> <signature>\""))?;
-            let decoded = BASE64.decode(encoded).map_err(|_| malformed("a signature is not base64"))?;
-            if decoded.len() < 5 {
-                return Err(malformed("a signature is too short"));
-            }
-            if name != verifier.name() || decoded[..4] != verifier.id() {
+        for signature in &split.signatures {
+            if signature.name != verifier.name() || signature.id != verifier.id() {
                 continue;
             }
-            let signature: [u8; 64] =
-                decoded[4..].try_into().map_err(|_| NoteError::BadSignature(verifier.to_string()))?;
-            if !verifier.verifies(body.as_bytes(), &signature) {
+            let signature: [u8; 64] = signature
+                .signature
+                .as_slice()
+                .try_into()
+                .map_err(|_| NoteError::BadSignature(verifier.to_string()))?;
+            if !verifier.verifies(split.text.as_bytes(), &signature) {
                 return Err(NoteError::BadSignature(verifier.to_string()));
             }
             verified = true;
@@ -117,6 +108,6 @@ impl Checkpoint {
         if !verified {
             return Err(NoteError::NotSignedBy(verifier.to_string()));
         }
-        Checkpoint::parse_body(body)
+        Checkpoint::parse_body(split.text)
     }
 }

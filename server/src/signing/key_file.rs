@@ -8,14 +8,31 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use super::key::{check_key_name, NoteSigner, NoteVerifier};
+use super::key::{check_key_name, NoteSigner, NoteVerifier, SignatureType};
 use super::DEFAULT_LOG_ORIGIN;
 
 /// Creates `path` holding a new key named `origin`; refuses when the file exists.
 pub fn create(path: &Path, origin: &str) -> anyhow::Result<NoteSigner> {
     check_key_name(origin).with_context(|| format!("the log origin {origin:?} cannot name a key"))?;
-    let signer = NoteSigner::generate(origin)?;
+    create_as(path, origin, SignatureType::Ed25519)
+}
+
+/// Creates `path` holding a new key of type `kind` named `name` (a witness's key is
+/// [`SignatureType::CosignatureV1`]); refuses when the file exists.
+pub fn create_as(path: &Path, name: &str, kind: SignatureType) -> anyhow::Result<NoteSigner> {
+    check_key_name(name).with_context(|| format!("{name:?} cannot name a key"))?;
+    let signer = NoteSigner::generate_as(name, kind)?;
     write_new(path, &signer)?;
+    Ok(signer)
+}
+
+/// Reads the key of type `kind` in `path`.
+pub fn load_as(path: &Path, kind: SignatureType) -> anyhow::Result<NoteSigner> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading the key file {}", path.display()))?;
+    let signer = NoteSigner::from_private_text_as(text.trim_end(), kind)
+        .with_context(|| format!("the key file {} does not hold a key of that type", path.display()))?;
+    warn_if_readable_by_others(path);
     Ok(signer)
 }
 
@@ -58,11 +75,7 @@ fn write_new(path: &Path, signer: &NoteSigner) -> anyhow::Result<()> {
 
 /// Reads the key in `path`; when `origin` is given, the key must be named so.
 pub fn load(path: &Path, origin: Option<&str>) -> anyhow::Result<NoteSigner> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading the key file {}", path.display()))?;
-    let signer = NoteSigner::from_private_text(text.trim_end())
-        .with_context(|| format!("the key file {} does not hold a signing key", path.display()))?;
-    warn_if_readable_by_others(path);
+    let signer = load_as(path, SignatureType::Ed25519)?;
     if let Some(origin) = origin {
         anyhow::ensure!(
             signer.name() == origin,

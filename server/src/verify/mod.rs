@@ -10,11 +10,13 @@
 //! - [`stored_tree`], [`stored_checkpoints`]: the stored nodes and checkpoints, compared as the walk
 //!   reaches them.
 //! - [`checkpoint_keys`]: the keys the checkpoints are checked with, each for the sizes it signed.
+//! - [`cosignatures`]: the witnesses' kept cosignatures against a policy of "at least K of these".
 //! - [`export_file`]: an export (records and checkpoint) offline: each line's canonical form, hash
 //!   and link, the tree root against the checkpoint's, and the checkpoint's signature.
 
 pub mod chain;
 pub mod checkpoint_keys;
+pub mod cosignatures;
 pub mod database;
 pub mod export_file;
 pub mod records_page;
