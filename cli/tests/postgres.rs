@@ -10,7 +10,9 @@ use std::process::Stdio;
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
+use aidledger_server::signing::{cosignature, NoteVerifier, SignatureType};
 use aidledger_test_support::PostgresDatabase;
+use common::witness::{witness_keygen, witness_serve};
 use common::{
     aidledger, aidledger_with_key, key_path, read_caught_up, serve_logging_to, serve_with,
     serve_with_options, sqlite_url, Served,
@@ -285,7 +287,22 @@ async fn the_least_privilege_role_serves_but_cannot_change_the_log() {
     let as_role = database.url.replacen(&format!("{user}@"), &format!("{role}:change-me@"), 1);
     assert!(as_role.contains(host_and_database));
 
-    let served = serve_with_options(aidledger_with_key(&as_role, &key), &["--no-migrate"]);
+    // With a witness: the role may keep its cosignatures.
+    let witness_key = dir.path().join("witness.key");
+    let witness_vkey = witness_keygen(&witness_key, "witness.test/role");
+    let log_vkey =
+        String::from_utf8(aidledger_with_key(&database.url, &key).arg("keygen").output().unwrap().stdout)
+            .unwrap()
+            .trim()
+            .to_owned();
+    let witness = witness_serve(
+        &format!("sqlite://{}", dir.path().join("witness.db").display()),
+        &witness_key,
+        &log_vkey,
+    );
+    let named = format!("witness.test/role={witness_vkey}@{}", witness.base);
+    let served =
+        serve_with_options(aidledger_with_key(&as_role, &key), &["--no-migrate", "--witness", &named]);
     let admin = served.admin_token.clone().expect("a one-time admin token");
     let client = reqwest::Client::new();
     let stream = format!("beneficiary-{}", uuid::Uuid::new_v4());
@@ -298,6 +315,22 @@ async fn the_least_privilege_role_serves_but_cannot_change_the_log() {
         today + time::Duration::days(2)
     );
     assert_eq!(get(&client, &served.base, &admin, &path).await["figures"]["visits_home"], json!(1));
+    let witness_verifier = NoteVerifier::parse_as(&witness_vkey, SignatureType::CosignatureV1).unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        let note =
+            client.get(format!("{}/v1/checkpoint", served.base)).send().await.unwrap().text().await.unwrap();
+        let size = note.split('\n').nth(1).unwrap_or_default().to_owned();
+        let cosigned = cosignature::check_policy(&note, std::slice::from_ref(&witness_verifier), 1).is_ok();
+        if size == "2" && cosigned {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no cosigned checkpoint of 2 records in time: {note}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 
     sqlx::any::install_default_drivers();
     let mut server_role = sqlx::AnyConnection::connect(&as_role).await.unwrap();

@@ -6,28 +6,14 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use aidledger_server::signing::{cosignature, Checkpoint, NoteVerifier, SignatureType};
 use aidledger_test_support::TestDatabase;
+use common::witness::{witness_keygen, witness_serve};
 use common::{aidledger, aidledger_with_key, append, key_path, serve_with_options};
 use serde_json::json;
-
-/// A running `aidledger witness serve`, killed on drop.
-struct WitnessProcess {
-    child: Child,
-    base: String,
-}
-
-impl Drop for WitnessProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn last_line(output: &Output) -> String {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
@@ -36,40 +22,6 @@ fn last_line(output: &Output) -> String {
 
 fn printed(output: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
-}
-
-/// `aidledger witness keygen`: answers the verifier key it prints.
-fn witness_keygen(key_file: &Path, name: &str) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_aidledger"))
-        .args(["witness", "keygen", "--key-file"])
-        .arg(key_file)
-        .args(["--name", name])
-        .output()
-        .unwrap();
-    last_line(&output)
-}
-
-/// Starts `aidledger witness serve` over `database_url`, witnessing the log `log_key`.
-fn witness_serve(database_url: &str, key_file: &Path, log_key: &str) -> WitnessProcess {
-    let origin = log_key.split('+').next().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_aidledger"))
-        .env("DATABASE_URL", database_url)
-        .env("RUST_LOG", "warn")
-        .args(["witness", "serve", "--listen", "127.0.0.1:0", "--key-file"])
-        .arg(key_file)
-        .args(["--log", &format!("{origin}={log_key}")])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let base = loop {
-        let line = lines.next().expect("witness serve exited early").unwrap();
-        if let Some(address) = line.strip_prefix("listening on ") {
-            break address.to_owned();
-        }
-    };
-    WitnessProcess { child, base }
 }
 
 async fn get_text(client: &reqwest::Client, url: &str, token: Option<&str>) -> String {
