@@ -16,6 +16,7 @@
 //! - [`signing`]: note keys, signed checkpoints and the key file.
 //! - [`checkpointer`]: signing a checkpoint of the log shortly after appends.
 //! - [`projector`]: the projection runner, following every commit.
+//! - [`readiness`]: whether the server is ready for traffic (migrated, projections caught up).
 //! - [`feed`]: the live feed of records: catch-up from the database, then a bounded broadcast.
 //! - [`http`]: the API.
 //! - [`import`]: reading spreadsheets (CSV, UTF-8 or GB18030) and JSONL into appends, for bulk import.
@@ -38,6 +39,7 @@ pub mod import;
 pub(crate) mod principal;
 pub mod privacy;
 pub mod projector;
+pub mod readiness;
 pub mod recompute;
 pub mod signing;
 pub mod store;
