@@ -121,6 +121,16 @@ pub struct Answer {
     pub text: String,
 }
 
+/// An app's settings with `limits`, its master key (`aidledger.master.key`) and a new checkpoint
+/// signing key (`aidledger.key`) in `dir`.
+pub fn settings_in(dir: &std::path::Path, limits: Limits) -> AppSettings {
+    let keyring =
+        Keyring::new(master_key::load_or_create(&dir.join("aidledger.master.key")).expect("master key"));
+    let key_file = dir.join("aidledger.key");
+    let signer = Arc::new(key_file::create(&key_file, DEFAULT_LOG_ORIGIN).expect("signing key"));
+    AppSettings { keyring, signer, limits, witnesses: Vec::new() }
+}
+
 impl TestApp {
     /// Starts a server with default limits.
     pub async fn spawn() -> TestApp {
@@ -142,12 +152,9 @@ impl TestApp {
             let secret = tokens::create(&database.pool, who.role(), who.principal()).await.expect("token");
             tokens_by_who.insert(who, secret);
         }
-        let master_key = test_database.dir().join("aidledger.master.key");
-        let keyring = Keyring::new(master_key::load_or_create(&master_key).expect("master key"));
+        let settings = AppSettings { witnesses, ..settings_in(test_database.dir(), limits) };
         let key_file = test_database.dir().join("aidledger.key");
-        let signer = Arc::new(key_file::create(&key_file, DEFAULT_LOG_ORIGIN).expect("signing key"));
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let settings = AppSettings { keyring, signer, limits, witnesses };
         let app = App::start(&database, settings, listener).await.expect("start the app");
         TestApp {
             base: format!("http://{}", app.address()),

@@ -5,13 +5,17 @@
 //! - [`commands`]: one file per subcommand, its `clap` arguments beside what it does and prints.
 //! - [`key_options`]: where the checkpoint signing key lives (`serve`, `verify`, `export`,
 //!   `backup`, `keygen`) and the verifier key derived from it.
+//! - [`logging`]: the log on stderr, text on a terminal and JSON lines elsewhere.
 //! - [`outcome`]: how `verify` and `backup` print a verification's outcome and its exit code.
 //! - [`progress`]: progress bars on stderr, and bringing the projections up to date under one.
+//! - [`shutdown`]: the signals that stop `serve` and `relay`.
 
 mod commands;
 mod key_options;
+mod logging;
 mod outcome;
 mod progress;
+mod shutdown;
 
 use std::process::ExitCode;
 
@@ -27,6 +31,10 @@ struct Cli {
     /// for `bench`, a temporary SQLite file].
     #[arg(long, env = "DATABASE_URL", global = true)]
     database_url: Option<String>,
+    /// How the log on stderr is written: text on a terminal and JSON lines otherwise (auto), or
+    /// always text, or always JSON lines.
+    #[arg(long, value_enum, env = "AIDLEDGER_LOG_FORMAT", global = true, default_value = "auto")]
+    log_format: logging::LogFormat,
     /// What to do.
     #[command(subcommand)]
     command: Command,
@@ -34,16 +42,16 @@ struct Cli {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    match run(Cli::parse()).await {
+    let cli = Cli::parse();
+    let json_log = logging::init(cli.log_format);
+    match run(cli).await {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            if json_log {
+                tracing::error!(error = format!("{error:#}"), "the command failed");
+            } else {
+                eprintln!("error: {error:#}");
+            }
             ExitCode::from(2)
         }
     }

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aidledger_test_support::PostgresDatabase;
-use common::{aidledger_with_key, key_path, read_caught_up, serve_with, sqlite_url, Served};
+use common::{aidledger_with_key, key_path, read_caught_up, run_ok, serve_with, sqlite_url, Served};
 use serde_json::{json, Value};
 
 /// Clients appending at once.
@@ -206,14 +206,6 @@ fn naive_visit_figures(records: &[Value]) -> BTreeMap<&'static str, i64> {
         ("visits_total", visits.len() as i64),
         ("beneficiaries_visited", visited.len() as i64),
     ])
-}
-
-fn run_ok(url: &str, key: &Path, args: &[&str]) -> String {
-    let output = aidledger_with_key(url, key).args(args).output().unwrap();
-    let said =
-        format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    assert_eq!(output.status.code(), Some(0), "aidledger {args:?}: {said}");
-    String::from_utf8(output.stdout).unwrap()
 }
 
 async fn crash_repeatedly_and_recover(url: &str, key: &Path) {

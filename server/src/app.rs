@@ -18,6 +18,7 @@ use crate::feed::Feed;
 use crate::http::{self, AppState, Limits};
 use crate::privacy::Keyring;
 use crate::projector::Projector;
+use crate::readiness::Readiness;
 use crate::signing::{key_history, NoteSigner};
 use crate::store::Store;
 use crate::tokens::TokenCheck;
@@ -82,7 +83,9 @@ impl App {
         listener: TcpListener,
     ) -> anyhow::Result<App> {
         let address = listener.local_addr().context("reading the listener's address")?;
+        let head_at_start = crate::projector::committed_head(database).await?;
         let projector = Projector::start(database, store.head()).await?;
+        let readiness = Readiness::new(database.clone(), projector.clone(), head_at_start);
         key_history::record(store.pool(), &settings.signer.verifier(), store.tree_size()).await?;
         let checkpointer = Checkpointer::start(store.clone(), settings.signer).await?;
         if !settings.witnesses.is_empty() {
@@ -98,6 +101,7 @@ impl App {
             limits: Arc::new(settings.limits),
             feed,
             tokens,
+            readiness,
         };
         let (shutdown, stopped) = oneshot::channel::<()>();
         let serving = tokio::spawn(http::serve(listener, state, async {

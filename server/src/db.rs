@@ -217,15 +217,37 @@ impl Database {
         Ok(connection)
     }
 
+    /// The migrations of this database's backend, as embedded in the binary.
+    fn migrator(&self) -> sqlx::migrate::Migrator {
+        match self.dialect {
+            Dialect::Sqlite => sqlx::migrate!("../migrations/sqlite"),
+            Dialect::Postgres => sqlx::migrate!("../migrations/postgres"),
+        }
+    }
+
     /// Applies every migration not yet applied.
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        match self.dialect {
-            Dialect::Sqlite => {
-                sqlx::migrate!("../migrations/sqlite").run(&self.pool).await.context("applying migrations")
-            }
-            Dialect::Postgres => {
-                sqlx::migrate!("../migrations/postgres").run(&self.pool).await.context("applying migrations")
-            }
-        }
+        self.migrator().run(&self.pool).await.context("applying migrations")
+    }
+
+    /// How many of the binary's migrations the database has not applied (all of them when it has
+    /// never been migrated).
+    pub async fn migrations_pending(&self) -> anyhow::Result<usize> {
+        let migrator = self.migrator();
+        let embedded: Vec<i64> = migrator
+            .iter()
+            .filter(|migration| !migration.migration_type.is_down_migration())
+            .map(|migration| migration.version)
+            .collect();
+        let applied: Vec<i64> = match sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+            .fetch_all(&self.pool)
+            .await
+        {
+            Ok(applied) => applied,
+            // No table of applied migrations: nothing was ever applied.
+            Err(sqlx::Error::Database(_)) => Vec::new(),
+            Err(error) => return Err(error).context("reading the applied migrations"),
+        };
+        Ok(embedded.iter().filter(|version| !applied.contains(version)).count())
     }
 }

@@ -18,6 +18,7 @@
 //! - [`cosigning`]: submitting checkpoints to the log's witnesses and keeping their cosignatures;
 //!   [`witness`]: a witness (`aidledger witness serve`), C2SP `tlog-witness`.
 //! - [`projector`]: the projection runner, following every commit.
+//! - [`readiness`]: whether the server is ready for traffic (migrated, projections caught up).
 //! - [`feed`]: the live feed of records: catch-up from the database, then a bounded broadcast.
 //! - [`http`]: the API.
 //! - [`import`]: reading spreadsheets (CSV, UTF-8 or GB18030) and JSONL into appends, for bulk import.
@@ -41,6 +42,7 @@ pub mod import;
 pub(crate) mod principal;
 pub mod privacy;
 pub mod projector;
+pub mod readiness;
 pub mod recompute;
 pub mod signing;
 pub mod store;

@@ -29,7 +29,7 @@ pub(crate) const LEADER_RETRY: Duration = Duration::from_secs(1);
 /// How often a waiting query re-reads the shared checkpoints.
 const CHECKPOINT_POLL: Duration = Duration::from_millis(20);
 /// The PostgreSQL advisory lock key the projection leader holds ("aidledgr").
-const LEADER_LOCK_KEY: i64 = 0x6169_646c_6564_6772;
+pub const LEADER_LOCK_KEY: i64 = 0x6169_646c_6564_6772;
 
 /// A handle on the running projections; cheap to clone.
 #[derive(Clone)]
@@ -134,6 +134,12 @@ impl Projector {
                 _ = tokio::time::sleep(CHECKPOINT_POLL) => {}
             }
         }
+    }
+
+    /// The checkpoint of the projection furthest behind, as the database has it (whichever
+    /// process applied it).
+    pub(crate) async fn lowest_checkpoint(&self) -> anyhow::Result<i64> {
+        lowest_checkpoint(&self.database).await
     }
 
     /// Whether this process applies events (always, on SQLite).

@@ -26,6 +26,7 @@ mod principals;
 mod privacy;
 mod proofs;
 mod protocol;
+mod readiness;
 mod reads;
 mod reports;
 mod roles;

@@ -9,8 +9,9 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
 /// Every route the server answers.
-const ROUTES: [(&str, &str); 33] = [
+const ROUTES: [(&str, &str); 34] = [
     ("get", "/healthz"),
+    ("get", "/readyz"),
     ("get", "/openapi.json"),
     ("get", "/v1/verify"),
     ("get", "/v1/checkpoint"),
@@ -122,9 +123,15 @@ async fn every_error_is_documented_as_problem_json_and_every_route_may_answer_40
         let offers_csv = operation["responses"]["200"]["content"].get("text/csv").is_some();
         assert_eq!(answers.contains_key("406"), offers_csv, "{method} {path}: 406");
         let needs_token = operation["security"].as_array().is_some_and(|s| !s.is_empty());
-        let open =
-            ["/healthz", "/openapi.json", "/v1/checkpoint", "/v1/checkpoint/key", "/v1/checkpoint/keys"]
-                .contains(&path);
+        let open = [
+            "/healthz",
+            "/readyz",
+            "/openapi.json",
+            "/v1/checkpoint",
+            "/v1/checkpoint/key",
+            "/v1/checkpoint/keys",
+        ]
+        .contains(&path);
         assert_eq!(needs_token, !open, "{method} {path}: security");
         assert_eq!(answers.contains_key("401"), needs_token, "{method} {path}: 401");
         assert!(!needs_token || answers.contains_key("503"), "{method} {path}: 503 (a busy database)");

@@ -16,6 +16,7 @@ use domain::Role;
 use tokio::net::TcpListener;
 
 use crate::key_options::KeyOptions;
+use crate::shutdown::shutdown_signal;
 
 /// The arguments of `aidledger serve`.
 #[derive(Debug, Args)]
@@ -46,12 +47,12 @@ pub async fn run(url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let ServeArgs { listen, no_migrate, limits, key, master_key, witnesses } = args;
     let (signer, created) = key_file::load_or_create(&key.key_file, key.log_origin.as_deref())?;
     if created {
-        eprintln!(
-            "created a checkpoint signing key in {} (keep it safe; it is never overwritten)",
-            key.key_file.display()
+        tracing::info!(
+            key_file = %key.key_file.display(),
+            "created a checkpoint signing key (keep it safe; it is never overwritten)"
         );
     }
-    eprintln!("checkpoints are signed for the log {:?}; verifier key {}", signer.name(), signer.verifier());
+    tracing::info!(log = signer.name(), verifier_key = %signer.verifier(), "checkpoints are signed for the log");
     let migrations = if no_migrate { Migrations::Skip } else { Migrations::Apply };
     let database = open_database(url, migrations).await?;
     if tokens::none_exist(&database.pool).await? {
@@ -69,22 +70,4 @@ pub async fn run(url: &str, args: ServeArgs) -> anyhow::Result<()> {
     println!("listening on http://{}", app.address());
     std::io::stdout().flush()?;
     app.serve_until(shutdown_signal()).await
-}
-
-/// Completes on Ctrl-C, or (on Unix) on SIGTERM.
-pub(crate) async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(signal) => signal,
-            Err(_) => return std::future::pending().await,
-        };
-        tokio::select! {
-            _ = interrupt => {}
-            _ = terminate.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = interrupt.await;
 }

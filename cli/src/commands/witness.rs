@@ -13,7 +13,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use tokio::net::TcpListener;
 
-use super::serve::shutdown_signal;
+use crate::shutdown::shutdown_signal;
 
 /// What to do as a witness.
 #[derive(Debug, Subcommand)]

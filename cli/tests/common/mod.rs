@@ -143,3 +143,33 @@ pub async fn append(
     assert_eq!(status, 201, "{text}");
     serde_json::from_str(&text).unwrap()
 }
+
+/// Runs the binary on `url` with the signing key `key` and `args`, insisting it exits 0; answers
+/// its stdout.
+pub fn run_ok(url: &str, key: &Path, args: &[&str]) -> String {
+    let output = aidledger_with_key(url, key).args(args).output().unwrap();
+    let said =
+        format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert_eq!(output.status.code(), Some(0), "aidledger {args:?}: {said}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// Sends SIGTERM to `served` and waits, for a generous deadline, for it to exit; answers how.
+pub async fn terminate(served: &mut Served) -> std::process::ExitStatus {
+    let pid = served.child.id().to_string();
+    let sent = Command::new("kill").args(["-TERM", &pid]).status().expect("run kill");
+    assert!(sent.success(), "kill -TERM failed");
+    wait_exit(served).await
+}
+
+/// Waits, for a generous deadline, for `served` to exit; answers how.
+pub async fn wait_exit(served: &mut Served) -> std::process::ExitStatus {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        if let Some(exit) = served.child.try_wait().unwrap() {
+            return exit;
+        }
+        assert!(std::time::Instant::now() < deadline, "serve did not exit");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

@@ -7,7 +7,7 @@
 //! - [`auth`]: bearer tokens as an extractor, and role checks.
 //! - [`append`] and [`append_body`]: appending events; [`json_body`]: reading any JSON request body.
 //! - [`records`]: reading records.
-//! - [`status`]: health and verification.
+//! - [`status`]: liveness, readiness and verification.
 //! - [`checkpoints`] and [`proofs`]: signed checkpoints, their key, and Merkle proofs for auditors.
 //! - [`reports`], [`tallies`], [`ledgers`], [`audit`]: the read side, answered from the projections
 //!   once they have caught up with every append acknowledged before the request ([`tabular`]
@@ -65,6 +65,7 @@ use crate::checkpointer::Checkpointer;
 use crate::feed::Feed;
 use crate::privacy::Keyring;
 use crate::projector::Projector;
+use crate::readiness::Readiness;
 use crate::store::Store;
 use crate::tokens::TokenCheck;
 
@@ -87,6 +88,8 @@ pub struct AppState {
     pub feed: Feed,
     /// The token check every request makes.
     pub tokens: TokenCheck,
+    /// Whether the server is ready for traffic.
+    pub readiness: Readiness,
 }
 
 /// Every route, each registered from its handler's `#[utoipa::path]` annotation: the router and
@@ -94,6 +97,7 @@ pub struct AppState {
 fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::annotated())
         .routes(routes!(status::healthz))
+        .routes(routes!(status::readyz))
         .routes(routes!(openapi::openapi_json))
         .routes(routes!(status::verify))
         .routes(routes!(checkpoints::checkpoint))

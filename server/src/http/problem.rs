@@ -74,6 +74,9 @@ pub enum ApiError {
     /// 503: the server is shutting down.
     #[error("the server is shutting down")]
     Unavailable,
+    /// 503 with `Retry-After`: the server is not ready for traffic yet (see [`crate::readiness`]).
+    #[error("not ready: {0}")]
+    NotReady(String),
     /// 503 with `Retry-After`: the database stayed busy past its timeout (see
     /// [`crate::contention`]); logged, answered generically.
     #[error("the database is busy; retry shortly (an append with the same ids is not recorded twice)")]
@@ -258,6 +261,11 @@ impl IntoResponse for ApiError {
                 response
             }
             ApiError::Unavailable => problem(StatusCode::SERVICE_UNAVAILABLE, "about:blank", &detail),
+            ApiError::NotReady(_) => {
+                let mut response = problem(StatusCode::SERVICE_UNAVAILABLE, "about:blank", &detail);
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                response
+            }
             ApiError::Busy(error) => {
                 tracing::warn!(error = format!("{error:#}"), "the database was busy past its timeout");
                 let mut response = problem(StatusCode::SERVICE_UNAVAILABLE, "about:blank", &detail);

@@ -1,11 +1,11 @@
-//! Liveness and chain verification.
+//! Liveness, readiness and chain verification.
 
 use axum::extract::State;
 use axum::Json;
 use serde::Serialize;
 
 use super::auth::require;
-use super::openapi::responses::Forbidden;
+use super::openapi::responses::{Forbidden, ServiceUnavailable};
 use super::problem::ApiError;
 use super::AppState;
 use crate::store::VerifyReport;
@@ -25,6 +25,30 @@ pub struct Health {
 pub async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     sqlx::query("SELECT 1").execute(state.store.pool()).await?;
     Ok(Json(Health { status: "ok" }))
+}
+
+/// `GET /readyz`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Ready {
+    /// Always `ready`.
+    #[schema(pattern = "^ready$")]
+    pub status: &'static str,
+}
+
+/// `GET /readyz`: the database has every migration and the projections have caught up with the
+/// log as it was when the server started (503 until then; it stays ready once it is).
+#[utoipa::path(get, path = "/readyz", tag = "status",
+    description = "Ready for traffic: migrated, and the projections caught up with the log the server \
+                   started with. 503 until then; once ready it stays ready.",
+    responses(
+        (status = 200, description = "Ready", body = Ready),
+        (status = 503, response = ServiceUnavailable),
+    ))]
+pub async fn readyz(State(state): State<AppState>) -> Result<Json<Ready>, ApiError> {
+    match state.readiness.check().await? {
+        Ok(()) => Ok(Json(Ready { status: "ready" })),
+        Err(not_ready) => Err(ApiError::NotReady(not_ready.to_string())),
+    }
 }
 
 /// `GET /v1/verify`: re-verifies the whole chain.

@@ -42,7 +42,7 @@ use domain::FieldError;
     info(
         title = "aidledger",
         description = "A tamper-evident, event-sourced ledger of a care bureau's work. Every error is an \
-                       RFC 9457 application/problem+json body. Every endpoint but /healthz, /openapi.json, \
+                       RFC 9457 application/problem+json body. Every endpoint but /healthz, /readyz, /openapi.json, \
                        the checkpoint and its key, and the console's static files (at / and /console/) \
                        needs `Authorization: Bearer <token>`."
     ),

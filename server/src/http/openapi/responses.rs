@@ -105,10 +105,10 @@ problem_responses! {
     /// 503.
     ServiceUnavailable => with_header(
         problem_response(
-            "The server is shutting down, or the database stayed busy past its timeout (retry after \
-             `Retry-After` seconds)",
+            "The server is shutting down, is not ready yet (`/readyz`), or the database stayed busy past \
+             its timeout (retry after `Retry-After` seconds)",
         ),
         "Retry-After",
-        "Seconds to wait before retrying (when the database was busy)",
+        "Seconds to wait before retrying (when not ready, or the database was busy)",
     );
 }
