@@ -15,7 +15,7 @@ pub fn report_outcome(outcome: Outcome) -> ExitCode {
         Err(failure) => {
             let checked = match &failure {
                 Failure::Record { position, .. } => format!(" ({} records verified before it)", position - 1),
-                Failure::Checkpoint { .. } => String::new(),
+                Failure::Checkpoint { .. } | Failure::Witnesses { .. } => String::new(),
             };
             println!("FAILED at {failure}{checked}");
             ExitCode::from(1)

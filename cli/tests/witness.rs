@@ -146,6 +146,34 @@ async fn two_witness_processes_cosign_and_verify_and_the_readme_script_check_the
     assert_eq!(verify(&[first, &stranger], "1").status.code(), Some(0), "one of them suffices then");
     assert_eq!(verify(&[first, second], "3").status.code(), Some(2), "more required than given");
 
+    // An export's checkpoint carries the cosignatures, and verify --export checks them offline.
+    let export = dir.path().join("ledger.jsonl");
+    let exported =
+        aidledger_with_key(&ledger.url, &key).arg("export").arg("--out").arg(&export).output().unwrap();
+    assert!(exported.status.success(), "{}", printed(&exported));
+    let verify_export = |keys: &[&str]| {
+        let mut command = aidledger(&ledger.url);
+        command.arg("verify").arg("--export").arg(&export).args(["--verifier-key", &log_key]);
+        for key in keys {
+            command.args(["--witness-key", key]);
+        }
+        command.output().unwrap()
+    };
+    let passed = verify_export(&[first, second]);
+    assert_eq!(passed.status.code(), Some(0), "{}", printed(&passed));
+    assert!(printed(&passed).contains("cosigned by 2 of the given witnesses"), "{}", printed(&passed));
+    assert_eq!(verify_export(&[first, &stranger]).status.code(), Some(1));
+
+    // A copy of the ledger keeps the cosignatures: verify passes on it with the same policy.
+    let copied = format!("sqlite://{}", dir.path().join("copied.db").display());
+    let copy =
+        aidledger(&ledger.url).args(["copy", "--from", &ledger.url, "--to", &copied]).output().unwrap();
+    assert!(copy.status.success(), "{}", printed(&copy));
+    let mut on_copy = aidledger_with_key(&copied, &key);
+    on_copy.args(["verify", "--witness-key", first, "--witness-key", second]);
+    let on_copy = on_copy.output().unwrap();
+    assert_eq!(on_copy.status.code(), Some(0), "{}", printed(&on_copy));
+
     if !python_with_cryptography() {
         eprintln!("skipping the README script: python3 with the cryptography package is not installed");
         return;

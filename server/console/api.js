@@ -27,9 +27,9 @@ export class ApiError extends Error {
 
 /**
  * `GET path` (or another method with a JSON `body`, or a `raw` body of `contentType`) with `token`
- * (default: the session's).
+ * (default: the session's); answers the JSON, or with `asText` the body's text.
  */
-export async function api(path, { token = session.token(), method = 'GET', body, raw, contentType } = {}) {
+export async function api(path, { token = session.token(), method = 'GET', body, raw, contentType, asText = false } = {}) {
   const headers = { Accept: 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -54,5 +54,5 @@ export async function api(path, { token = session.token(), method = 'GET', body,
     json = null;
   }
   if (!response.ok) throw new ApiError(response.status, json);
-  return json;
+  return asText ? text : json;
 }

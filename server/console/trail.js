@@ -41,6 +41,32 @@ function personalRows(entry) {
   );
 }
 
+/** Fetches the record's receipt (a C2SP tlog-proof, GET /v1/proofs/receipt) and saves it as a file. */
+async function downloadReceipt(button, position) {
+  button.disabled = true;
+  try {
+    const receipt = await api(`/v1/proofs/receipt?position=${position}`, { asText: true });
+    const url = URL.createObjectURL(new Blob([receipt], { type: 'text/plain' }));
+    const link = h('a', { href: url, download: `record-${position}.tlog-proof`, hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    URL.revokeObjectURL(url);
+    button.textContent = t('trail.receipt');
+  } catch (error) {
+    button.textContent = t('trail.receipt_failed', { reason: error.message });
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/** The button that downloads the record's receipt. */
+function receiptButton(position) {
+  const button = h('button', { type: 'button', class: 'receipt', 'data-receipt': position }, t('trail.receipt'));
+  button.addEventListener('click', () => downloadReceipt(button, position));
+  return button;
+}
+
 function recordItem(entry) {
   const record = entry.record ?? {};
   return h(
@@ -51,6 +77,7 @@ function recordItem(entry) {
       {},
       h('strong', {}, `#${entry.position} ${t(`event.${entry.type}`)}`),
       h('span', { class: 'verdict', 'aria-live': 'polite' }, t('trail.pending')),
+      receiptButton(entry.position),
     ),
     h(
       'dl',

@@ -300,6 +300,15 @@ describe('the console', { timeout: 90_000 }, () => {
     assert.deepEqual(verdicts, ['true', 'true', 'true'], 'request, approval and payment each verify');
     assert.match(await trail.textContent(), /已在本浏览器核验/);
     assert.match(await trail.textContent(), /因病致困/, 'the opened reason is shown to staff');
+    // Each record offers its receipt, a C2SP tlog-proof, as a file.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('[data-record-position] [data-receipt]').first().click(),
+    ]);
+    assert.match(download.suggestedFilename(), /^record-\d+\.tlog-proof$/);
+    const receipt = readFileSync(await download.path(), 'utf8');
+    assert.match(receipt, /^c2sp\.org\/tlog-proof@v1\nindex \d+\n/, receipt);
+    assert.match(receipt, /\n\n\u2014 aidledger\.local\/log /, 'the signed checkpoint follows the proof');
     await page.screenshot({ path: join(artifacts, 'console-trail.png'), fullPage: true });
     assert.deepEqual(problems, []);
     await context.close();

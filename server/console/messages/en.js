@@ -114,6 +114,8 @@ export default {
   'trail.record_verified': 'verified',
   'trail.record_not_verified': 'not verified: {reason}',
   'trail.erased': '(erased)',
+  'trail.receipt': 'Download receipt',
+  'trail.receipt_failed': 'No receipt: {reason}',
   'trail.actor': 'Recorded by',
   'trail.occurred_at': 'Happened',
   'trail.recorded_at': 'Recorded',

@@ -114,6 +114,8 @@ export default {
   'trail.record_verified': '已核验',
   'trail.record_not_verified': '未通过核验：{reason}',
   'trail.erased': '（已删除）',
+  'trail.receipt': '下载收据',
+  'trail.receipt_failed': '无法下载收据：{reason}',
   'trail.actor': '记录人',
   'trail.occurred_at': '发生时间',
   'trail.recorded_at': '记录时间',

@@ -77,8 +77,7 @@ pub async fn verify(
     let best = cosigners.into_iter().rev().find(|(_, names)| names.len() >= required.max(1));
     Ok(match best {
         Some((tree_size, witnesses)) => Ok(Witnessed { tree_size, witnesses, cosignatures: verified }),
-        None => Err(Failure::Checkpoint {
-            tree_size: 0,
+        None => Err(Failure::Witnesses {
             detail: format!(
                 "no checkpoint is cosigned by {required} of the given witnesses ({verified} cosignature{} by them verified)",
                 if verified == 1 { "" } else { "s" }

@@ -86,6 +86,11 @@ pub enum Failure {
         /// What is wrong.
         detail: String,
     },
+    /// The witnesses' cosignatures fall short of the policy given.
+    Witnesses {
+        /// What is missing.
+        detail: String,
+    },
 }
 
 impl fmt::Display for Failure {
@@ -95,6 +100,7 @@ impl fmt::Display for Failure {
             Failure::Checkpoint { tree_size, detail } => {
                 write!(f, "the checkpoint of tree size {tree_size}: {detail}")
             }
+            Failure::Witnesses { detail } => write!(f, "the witnesses' cosignatures: {detail}"),
         }
     }
 }
