@@ -27,6 +27,7 @@ mod privacy;
 mod proofs;
 mod protocol;
 mod reads;
+mod rebuild;
 mod reports;
 mod roles;
 mod round_trip;
