@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use projections::queries::summary::{self, SummaryQuery};
 use projections::queries::Period;
+use projections::runner::REBUILD_CHUNK_EVENTS;
 use projections::ProjectionName;
 
 use crate::{progress_bar, Throughput, SUMMARY_RUNS, YEAR};
@@ -21,9 +22,10 @@ pub async fn rebuild(database: &Database) -> anyhow::Result<Throughput> {
     for projection in ProjectionName::ALL {
         projections::runner::reset(&mut connection, database.dialect, projection).await?;
     }
-    let reached =
-        catch_up(&mut connection, database, |outcome| bar.set_position(outcome.checkpoint.max(0) as u64))
-            .await?;
+    let reached = catch_up(&mut connection, database, REBUILD_CHUNK_EVENTS, |outcome| {
+        bar.set_position(outcome.checkpoint.max(0) as u64)
+    })
+    .await?;
     let elapsed = started.elapsed();
     bar.finish_and_clear();
     anyhow::ensure!(reached == head, "the projections reached {reached}, not the head {head}");

@@ -4,6 +4,7 @@
 use aidledger_server::db::Database;
 use aidledger_server::projector::catch_up;
 use aidledger_server::store::writer::committed_head;
+use projections::runner::REBUILD_CHUNK_EVENTS;
 
 /// A progress bar on stderr (hidden when stderr is not a terminal), the benchmark's own.
 pub use aidledger_bench::progress_bar;
@@ -15,7 +16,7 @@ pub async fn catch_up_with_progress(database: &Database) -> anyhow::Result<i64> 
     let checkpoints = projections::runner::checkpoints(&database.pool).await?;
     let low = checkpoints.iter().map(|(_, c)| *c).min().unwrap_or(0);
     let bar = progress_bar((head - low).max(0) as u64, "projecting");
-    let reached = catch_up(&mut connection, database, |outcome| {
+    let reached = catch_up(&mut connection, database, REBUILD_CHUNK_EVENTS, |outcome| {
         bar.set_position((outcome.checkpoint - low).max(0) as u64)
     })
     .await?;

@@ -7,12 +7,13 @@
 //! # Layout
 //! - [`ProjectionName`]: the projections, their tables, and dispatch of an event to each.
 //! - [`RecordedEvent`]: a record as projections see it.
-//! - [`models`]: one module per projection, applying events to its tables.
+//! - [`models`]: one module per projection, folding events into its tables' rows in memory.
+//! - [`stored`]: the stored rows a chunk of events changes, loaded, folded and written back in bulk.
 //! - [`figure`]: the summary's figures and the per-day totals behind them, each named once.
 //! - [`daily`]: the per-day totals of the summary's figures, kept by the models as they apply.
-//! - [`rows`]: the rows a batch inserts, written with multi-row INSERTs before its changes.
-//! - [`runner`]: applying the log in batches, each in the transaction that moves the checkpoints;
-//!   resetting a projection for a rebuild. [`log_read`]: reading a batch of the log.
+//! - [`rows`]: the rows a chunk inserts that nothing changes later, written with multi-row INSERTs.
+//! - [`runner`]: applying the log in chunks, each in the transaction that moves the checkpoints;
+//!   resetting a projection for a rebuild. [`log_read`]: reading a chunk of the log.
 //! - [`queries`]: the summary report and its traces, tallies, the concern ledger, overdue
 //!   pairings, fund balances and the rows audit trails show.
 //! - [`table`]: the tabular result every query returns, rendered as JSON or CSV by the server.
@@ -27,17 +28,15 @@ pub mod queries;
 pub mod rows;
 pub mod runner;
 pub mod sql;
+pub mod stored;
 pub mod table;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
-use domain::record::Record;
 use domain::{Event, EventType, StreamName};
-use sqlx::AnyConnection;
-
-use daily::DailyTotals;
-use rows::NewRows;
+use serde_json::value::RawValue;
 
 /// Why a projection could not be applied or read.
 #[derive(Debug, thiserror::Error)]
@@ -67,14 +66,38 @@ pub struct RecordedEvent {
     pub date: String,
 }
 
+/// The parts of a stored record a projection reads, straight from its text: every other key
+/// (ids, hashes, the time of recording) is skipped unread, and the data is left as its own text for
+/// [`Event::parse_recorded_text`].
+#[derive(serde::Deserialize)]
+struct ProjectedRecord<'a> {
+    #[serde(borrow)]
+    stream: Cow<'a, str>,
+    #[serde(borrow, rename = "type")]
+    event_type: Cow<'a, str>,
+    #[serde(borrow)]
+    data: &'a RawValue,
+    #[serde(borrow)]
+    meta: ProjectedMeta<'a>,
+}
+
+/// The parts of a record's `meta` a projection reads.
+#[derive(serde::Deserialize)]
+struct ProjectedMeta<'a> {
+    #[serde(borrow)]
+    actor: Cow<'a, str>,
+    #[serde(borrow)]
+    occurred_at: Cow<'a, str>,
+}
+
 impl RecordedEvent {
     /// Reads the stored canonical `body` of the record at `position`.
     pub fn from_body(position: i64, body: &str) -> Result<RecordedEvent, ProjectionError> {
         let corrupt = |detail: String| ProjectionError::Corrupt(format!("position {position}: {detail}"));
-        let value: serde_json::Value = serde_json::from_str(body).map_err(|e| corrupt(e.to_string()))?;
-        let record = Record::from_value(&value).map_err(corrupt)?;
+        let record: ProjectedRecord<'_> =
+            serde_json::from_str(body).map_err(|e| corrupt(format!("not a record: {e}")))?;
         let event_type: EventType = record.event_type.parse().map_err(corrupt)?;
-        let event = Event::parse_recorded(event_type, &record.data)
+        let event = Event::parse_recorded_text(event_type, record.data.get())
             .map_err(|errors| corrupt(errors[0].to_string()))?;
         let stream: StreamName = record.stream.parse().map_err(corrupt)?;
         Ok(RecordedEvent {
@@ -83,7 +106,7 @@ impl RecordedEvent {
             stream,
             date: event.counting_date(&record.meta.occurred_at),
             event,
-            actor: record.meta.actor,
+            actor: record.meta.actor.into_owned(),
         })
     }
 }
@@ -139,35 +162,6 @@ impl ProjectionName {
             ProjectionName::Volunteers => &["volunteers", "volunteer_hours"],
             ProjectionName::Activities => &["activities"],
             ProjectionName::Suggestions => &["suggestions", "suggestion_steps"],
-        }
-    }
-
-    /// Gathers the rows `event` inserts into this projection's tables, adding to its per-day totals
-    /// in `daily`; the runner writes them ([`NewRows::write`]) before it applies any change.
-    pub fn rows(self, event: &RecordedEvent, rows: &mut NewRows, daily: &mut DailyTotals) {
-        match self {
-            ProjectionName::Beneficiaries => models::beneficiaries::rows(event, rows, daily),
-            ProjectionName::Disbursements => models::disbursements::rows(event, rows),
-            ProjectionName::Volunteers => models::volunteers::rows(event, rows, daily),
-            ProjectionName::Activities => models::activities::rows(event, rows, daily),
-            ProjectionName::Suggestions => models::suggestions::rows(event, rows, daily),
-        }
-    }
-
-    /// Applies what `event` changes in this projection's rows already written, adding to its per-day
-    /// totals in `daily` (which the caller writes before it commits).
-    pub async fn apply_changes(
-        self,
-        connection: &mut AnyConnection,
-        event: &RecordedEvent,
-        daily: &mut DailyTotals,
-    ) -> Result<(), sqlx::Error> {
-        match self {
-            ProjectionName::Beneficiaries => models::beneficiaries::changes(connection, event, daily).await,
-            ProjectionName::Disbursements => models::disbursements::changes(connection, event, daily).await,
-            ProjectionName::Volunteers => models::volunteers::changes(connection, event).await,
-            ProjectionName::Activities => Ok(()),
-            ProjectionName::Suggestions => models::suggestions::changes(connection, event).await,
         }
     }
 }

@@ -1,10 +1,6 @@
-//! The rows a batch inserts, gathered while its events are read and then written with one multi-row
-//! `INSERT` per table (and chunk), before any of the batch's updates run.
-//!
-//! Writing every insert of a batch ahead of its updates is sound because of how the read models are
-//! shaped: an inserted row is new (its key comes from the event that inserts it, never seen before),
-//! no insert reads another table, and every update finds its row by key, a row that an earlier event
-//! inserted. So the updates see exactly the rows they would have seen one event at a time.
+//! The rows a chunk inserts that no later event changes (visits, movements, steps, activities,
+//! volunteers), gathered while its events are folded and then written with one multi-row `INSERT`
+//! per table (and chunk of values). Rows that later events change are [`crate::stored`]'s.
 
 use sql::{insert_rows, Dialect};
 use sqlx::AnyConnection;

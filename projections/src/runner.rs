@@ -1,26 +1,40 @@
-//! Applying the log to the projections in batches. Each batch is one transaction that applies its
+//! Applying the log to the projections in chunks. Each chunk is one transaction that applies its
 //! events to every projection still behind them and moves those projections' checkpoints, so an
-//! event is applied exactly once however often the process stops. Checkpoints are read after the
-//! write lock is taken, so two runners (or a runner and a rebuild) never apply the same event twice.
+//! event is applied exactly once however often the process stops, and a rebuild stopped midway
+//! leaves every projection as it was at the end of a chunk. Checkpoints are read after the write
+//! lock is taken, so two runners (or a runner and a rebuild) never apply the same event twice.
+//!
+//! Within a chunk each projection is folded in memory (see [`crate::stored`]): the stored rows its
+//! events change are loaded first, with a query per table and a few hundred keys, then every event
+//! is folded in, in position order, with no statement of its own, and what the chunk inserted and
+//! changed is written once, with multi-row statements. The live runner and a rebuild run the same
+//! fold and differ only in how many events a chunk holds.
 
 use sql::{execute, Dialect};
 use sqlx::{AnyConnection, Executor};
 
 use crate::daily::DailyTotals;
 use crate::log_read;
+use crate::models::Fold;
 use crate::rows::NewRows;
 use crate::{ProjectionError, ProjectionName, RecordedEvent};
 
-/// Events applied in one transaction at most: enough to share each commit's cost, few enough that the
-/// write lock (which appends on SQLite wait for) is held for milliseconds, not tenths of a second.
+/// Events the live runner applies in one transaction at most: enough to share each commit's cost,
+/// few enough that the write lock (which appends on SQLite wait for) is held for milliseconds, not
+/// tenths of a second.
 pub const BATCH_EVENTS_MAX: i64 = 250;
 
-/// What one batch did.
+/// Events a rebuild applies in one transaction at most: large enough that each stored row is
+/// loaded and written about once per chunk rather than per event, small enough that a chunk's
+/// records, rows and folds take tens of megabytes, not the whole log's.
+pub const REBUILD_CHUNK_EVENTS: i64 = 25_000;
+
+/// What one chunk did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BatchOutcome {
     /// Events read from the log and applied (to at least one projection).
     pub applied: usize,
-    /// The lowest checkpoint after the batch.
+    /// The lowest checkpoint after the chunk.
     pub checkpoint: i64,
 }
 
@@ -38,13 +52,15 @@ where
         .collect()
 }
 
-/// Applies the next batch of events to every projection that is behind.
-pub async fn apply_batch(
+/// Applies the next chunk of at most `events_max` events to every projection that is behind, in
+/// one transaction.
+pub async fn apply_chunk(
     connection: &mut AnyConnection,
     dialect: Dialect,
+    events_max: i64,
 ) -> Result<BatchOutcome, ProjectionError> {
     execute(connection, dialect.begin_write()).await?;
-    match apply_batch_inside(connection, dialect).await {
+    match apply_chunk_inside(connection, dialect, events_max).await {
         Ok(outcome) => {
             execute(connection, "COMMIT").await?;
             Ok(outcome)
@@ -56,9 +72,10 @@ pub async fn apply_batch(
     }
 }
 
-async fn apply_batch_inside(
+async fn apply_chunk_inside(
     connection: &mut AnyConnection,
     dialect: Dialect,
+    events_max: i64,
 ) -> Result<BatchOutcome, ProjectionError> {
     let lock = dialect.lock_rows_read();
     let sql = format!("SELECT name, position FROM projection_checkpoints ORDER BY name{lock}");
@@ -68,7 +85,7 @@ async fn apply_batch_inside(
         behind.push((name.parse::<ProjectionName>().map_err(ProjectionError::Corrupt)?, position));
     }
     let low = behind.iter().map(|(_, position)| *position).min().unwrap_or(0);
-    let records = log_read::records_after(connection, dialect, low, BATCH_EVENTS_MAX).await?;
+    let records = log_read::records_after(connection, dialect, low, events_max).await?;
     let Some(last) = records.last().map(|(position, _)| *position) else {
         return Ok(BatchOutcome { applied: 0, checkpoint: low });
     };
@@ -76,27 +93,24 @@ async fn apply_batch_inside(
         .iter()
         .map(|(position, body)| RecordedEvent::from_body(*position, body))
         .collect::<Result<Vec<_>, _>>()?;
-    let behind_at = |position: i64| behind.iter().filter(move |(_, checkpoint)| *checkpoint < position);
-    // Every row the batch inserts first, then every change in event order (see `rows` for why).
+    drop(records);
     let (mut rows, mut daily) = (NewRows::default(), DailyTotals::default());
-    for event in &events {
-        for (projection, _) in behind_at(event.position) {
-            projection.rows(event, &mut rows, &mut daily);
-        }
+    for (projection, checkpoint) in behind.iter().filter(|(_, checkpoint)| *checkpoint < last) {
+        let unapplied = events.iter().filter(|event| event.position > *checkpoint);
+        let mut fold = Fold::new(*projection);
+        unapplied.clone().for_each(|event| fold.want(event));
+        fold.load(connection, dialect).await?;
+        unapplied.for_each(|event| fold.apply(event, &mut rows, &mut daily));
+        fold.write(connection, dialect).await?;
     }
     rows.write(connection, dialect).await?;
-    for event in &events {
-        for (projection, _) in behind_at(event.position) {
-            projection.apply_changes(connection, event, &mut daily).await?;
-        }
-    }
     daily.write(connection, dialect).await?;
     sqlx::query("UPDATE projection_checkpoints SET position = $1 WHERE position < $1")
         .bind(last)
         .execute(&mut *connection)
         .await?;
     let checkpoint = behind.iter().map(|(_, position)| (*position).max(last)).min().unwrap_or(last);
-    Ok(BatchOutcome { applied: records.len(), checkpoint })
+    Ok(BatchOutcome { applied: events.len(), checkpoint })
 }
 
 /// Empties `projection`'s tables and sets its checkpoint to 0, in one transaction; the runner then
@@ -108,6 +122,11 @@ pub async fn reset(
 ) -> Result<(), ProjectionError> {
     execute(connection, dialect.begin_write()).await?;
     let result: Result<(), sqlx::Error> = async {
+        // The checkpoints first, as a chunk locks them: a chunk that is applying now commits its
+        // rows before this deletes them, never after.
+        let lock = dialect.lock_rows_read();
+        let sql = format!("SELECT name, position FROM projection_checkpoints ORDER BY name{lock}");
+        sqlx::query(&sql).fetch_all(&mut *connection).await?;
         for table in projection.tables() {
             execute(connection, &format!("DELETE FROM {table}")).await?;
         }

@@ -53,17 +53,19 @@ pub struct ProjectionStatus {
     pub name: String,
 }
 
-/// Applies batches until every projection has reached the log's head, on `connection` to
-/// `database`, each batch in its turn at the write lock.
+/// Applies chunks of at most `events_max` events until every projection has reached the log's head,
+/// on `connection` to `database`, each chunk in its turn at the write lock: the live runner's
+/// [`runner::BATCH_EVENTS_MAX`], or a rebuild's [`runner::REBUILD_CHUNK_EVENTS`].
 pub async fn catch_up(
     connection: &mut AnyConnection,
     database: &Database,
+    events_max: i64,
     mut progress: impl FnMut(BatchOutcome),
 ) -> anyhow::Result<i64> {
     let mut applied = 0;
     loop {
         let turn = database.write_turns.take().await;
-        let outcome = runner::apply_batch(connection, database.dialect)
+        let outcome = runner::apply_chunk(connection, database.dialect, events_max)
             .await
             .context("applying events to projections")?;
         drop(turn);
@@ -169,7 +171,7 @@ impl Projector {
     pub async fn rebuild(&self, projection: ProjectionName) -> anyhow::Result<i64> {
         let mut connection = self.database.connect_for_projections().await?;
         runner::reset(&mut connection, self.database.dialect, projection).await?;
-        let reached = catch_up(&mut connection, &self.database, |_| {}).await?;
+        let reached = catch_up(&mut connection, &self.database, runner::REBUILD_CHUNK_EVENTS, |_| {}).await?;
         let _ = self.wake.send(());
         Ok(reached)
     }
@@ -226,10 +228,11 @@ impl Runner {
                 }
             }
             let checkpoint = &self.checkpoint;
-            if let Err(error) = catch_up(&mut connection, &self.database, |outcome| {
-                checkpoint.send_replace(outcome.checkpoint);
-            })
-            .await
+            if let Err(error) =
+                catch_up(&mut connection, &self.database, runner::BATCH_EVENTS_MAX, |outcome| {
+                    checkpoint.send_replace(outcome.checkpoint);
+                })
+                .await
             {
                 tracing::error!(error = format!("{error:#}"), "projection runner failed; retrying");
                 tokio::time::sleep(LEADER_RETRY).await;

@@ -13,6 +13,7 @@ use domain::merkle::MerkleFrontier;
 use domain::record::Record;
 use domain::RecordHash;
 use projections::queries::summary::{self, Summary, SummaryQuery};
+use projections::runner::REBUILD_CHUNK_EVENTS;
 use sql::{insert_rows, Dialect};
 
 use crate::closing::ClosedReport;
@@ -110,7 +111,7 @@ pub async fn recompute(
         bail!("the export holds {} records, fewer than the tree size {tree_size}", frontier.size());
     };
     let mut connection = database.connect_for_projections().await?;
-    crate::projector::catch_up(&mut connection, &database, |_| {}).await?;
+    crate::projector::catch_up(&mut connection, &database, REBUILD_CHUNK_EVENTS, |_| {}).await?;
     let summary = summary::summary(&database.pool, query).await?;
     database.pool.close().await;
     Ok(Recomputed { summary, root, closed })

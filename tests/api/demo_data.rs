@@ -9,9 +9,11 @@ use serde_json::Value;
 
 use crate::naive;
 
-const DEMO_EVENTS: u64 = 3000;
+/// How many events the demo city holds.
+pub(crate) const DEMO_EVENTS: u64 = 3000;
 
-async fn demo_app() -> TestApp {
+/// A server over the demo city of [`DEMO_EVENTS`] events.
+pub(crate) async fn demo_app() -> TestApp {
     let app = TestApp::spawn().await;
     let outcome = aidledger_demo::generate(&app.store, DEMO_EVENTS, 42, 2022, |_| {}).await.unwrap();
     assert_eq!(outcome.events, DEMO_EVENTS);
@@ -74,7 +76,8 @@ async fn the_per_day_totals_give_the_same_figures_as_the_rows_for_any_period() {
     }
 }
 
-async fn dump_projection_tables(app: &TestApp) -> Vec<String> {
+/// Every row of every projection's tables and of the per-day totals, as text, in key order.
+pub(crate) async fn dump_projection_tables(app: &TestApp) -> Vec<String> {
     let pool = aidledger_server::db::Database::open(&app.database_url).await.unwrap().pool;
     let mut dump = Vec::new();
     for projection in projections::ProjectionName::ALL {

@@ -28,6 +28,7 @@ mod proofs;
 mod protocol;
 mod readiness;
 mod reads;
+mod rebuild;
 mod reports;
 mod roles;
 mod round_trip;

@@ -11,9 +11,10 @@ use crate::{ProjectionName, RecordedEvent};
 
 const PROJECTION: ProjectionName = ProjectionName::Activities;
 
-/// Gathers the row `recorded` inserts, adding it to the per-day totals in `daily` on the day it was
-/// held. (An activity is never changed afterwards.)
-pub fn rows(recorded: &RecordedEvent, rows: &mut NewRows, daily: &mut DailyTotals) {
+/// Folds `recorded` in: the row it inserts (into `rows`), added to the per-day totals in `daily` on
+/// the day it was held. (An activity is never changed afterwards, so this projection has no stored
+/// rows to load.)
+pub fn apply(recorded: &RecordedEvent, rows: &mut NewRows, daily: &mut DailyTotals) {
     let Event::Activity(A::ActivityHeld(e)) = &recorded.event else { return };
     let materials = e.materials.as_ref();
     let brochures = materials.and_then(|m| m.brochures).map(|c| c.get());
