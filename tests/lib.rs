@@ -125,7 +125,7 @@ pub fn settings_in(dir: &std::path::Path, limits: Limits) -> AppSettings {
         Keyring::new(master_key::load_or_create(&dir.join("aidledger.master.key")).expect("master key"));
     let key_file = dir.join("aidledger.key");
     let signer = Arc::new(key_file::create(&key_file, DEFAULT_LOG_ORIGIN).expect("signing key"));
-    AppSettings { keyring, signer, limits }
+    AppSettings { keyring, signer, limits, metrics_open: false }
 }
 
 impl TestApp {
