@@ -128,7 +128,7 @@ pub fn settings_in(dir: &std::path::Path, limits: Limits) -> AppSettings {
         Keyring::new(master_key::load_or_create(&dir.join("aidledger.master.key")).expect("master key"));
     let key_file = dir.join("aidledger.key");
     let signer = Arc::new(key_file::create(&key_file, DEFAULT_LOG_ORIGIN).expect("signing key"));
-    AppSettings { keyring, signer, limits, witnesses: Vec::new() }
+    AppSettings { keyring, signer, limits, witnesses: Vec::new(), metrics_open: false }
 }
 
 impl TestApp {

@@ -51,6 +51,8 @@ pub struct AppSettings {
     pub limits: Limits,
     /// The witnesses each new checkpoint is submitted to.
     pub witnesses: Vec<WitnessEndpoint>,
+    /// Serve `/metrics` without a token even when the listener is not a loopback address.
+    pub metrics_open: bool,
 }
 
 /// The running app: its HTTP API answers on [`App::address`] until [`App::shut_down`] (or until
@@ -83,6 +85,7 @@ impl App {
         listener: TcpListener,
     ) -> anyhow::Result<App> {
         let address = listener.local_addr().context("reading the listener's address")?;
+        crate::telemetry::handle();
         let head_at_start = crate::projector::committed_head(database).await?;
         let projector = Projector::start(database, store.head()).await?;
         let readiness = Readiness::new(database.clone(), projector.clone(), head_at_start);
@@ -102,6 +105,7 @@ impl App {
             feed,
             tokens,
             readiness,
+            metrics_open: settings.metrics_open || address.ip().is_loopback(),
         };
         let (shutdown, stopped) = oneshot::channel::<()>();
         let serving = tokio::spawn(http::serve(listener, state, async {

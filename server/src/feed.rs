@@ -23,6 +23,7 @@ use sqlx::AnyPool;
 use tokio::sync::{broadcast, watch};
 
 use crate::store::read::{committed_head, log_rows, serve_row};
+use crate::telemetry::subscribers::{FeedKind, Subscribed};
 
 /// Records the broadcast holds for subscribers that are behind; one further behind reads the database.
 pub(crate) const BUFFER_RECORDS: usize = 4096;
@@ -92,6 +93,7 @@ impl Feed {
             next: from_position.max(1),
             backlog: VecDeque::new(),
             caught_up: false,
+            _counted: Subscribed::new(FeedKind::Records),
         };
         futures_util::stream::unfold(subscriber, |mut subscriber| async move {
             let published = subscriber.next_record().await?;
@@ -183,6 +185,8 @@ struct Subscriber {
     next: i64,
     backlog: VecDeque<Published>,
     caught_up: bool,
+    /// Counts the subscription while it lives.
+    _counted: Subscribed,
 }
 
 impl Subscriber {

@@ -21,6 +21,7 @@
 //! - [`readiness`]: whether the server is ready for traffic (migrated, projections caught up).
 //! - [`feed`]: the live feed of records: catch-up from the database, then a bounded broadcast.
 //! - [`http`]: the API.
+//! - [`telemetry`]: the metrics `/metrics` serves.
 //! - [`import`]: reading spreadsheets (CSV, UTF-8 or GB18030) and JSONL into appends, for bulk import.
 //! - [`verify`]: verifying the log's chain, tree and checkpoints, in the database or in an export.
 //! - [`export`]: writing an export and its checkpoint.
@@ -46,6 +47,7 @@ pub mod readiness;
 pub mod recompute;
 pub mod signing;
 pub mod store;
+pub mod telemetry;
 pub mod tokens;
 pub mod verify;
 pub mod witness;

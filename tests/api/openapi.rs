@@ -9,9 +9,10 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
 /// Every route the server answers.
-const ROUTES: [(&str, &str); 34] = [
+const ROUTES: [(&str, &str); 35] = [
     ("get", "/healthz"),
     ("get", "/readyz"),
+    ("get", "/metrics"),
     ("get", "/openapi.json"),
     ("get", "/v1/verify"),
     ("get", "/v1/checkpoint"),

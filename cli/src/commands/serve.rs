@@ -27,6 +27,10 @@ pub struct ServeArgs {
     /// Do not apply migrations on start (for servers whose database role may not run DDL).
     #[arg(long)]
     no_migrate: bool,
+    /// Serve /metrics without a token even on a listener that is not a loopback address (on a
+    /// loopback one it is always open).
+    #[arg(long)]
+    metrics_open: bool,
     /// What one request and one connection may take.
     #[command(flatten)]
     limits: Limits,
@@ -44,7 +48,7 @@ pub struct ServeArgs {
 
 /// Serves the database `url` names until a shutdown signal.
 pub async fn run(url: &str, args: ServeArgs) -> anyhow::Result<()> {
-    let ServeArgs { listen, no_migrate, limits, key, master_key, witnesses } = args;
+    let ServeArgs { listen, no_migrate, metrics_open, limits, key, master_key, witnesses } = args;
     let (signer, created) = key_file::load_or_create(&key.key_file, key.log_origin.as_deref())?;
     if created {
         tracing::info!(
@@ -65,7 +69,7 @@ pub async fn run(url: &str, args: ServeArgs) -> anyhow::Result<()> {
         master_key.warn_if_beside(&file);
     }
     let listener = TcpListener::bind(&listen).await.with_context(|| format!("listening on {listen}"))?;
-    let settings = AppSettings { keyring, signer: Arc::new(signer), limits, witnesses };
+    let settings = AppSettings { keyring, signer: Arc::new(signer), limits, witnesses, metrics_open };
     let app = App::start(&database, settings, listener).await?;
     println!("listening on http://{}", app.address());
     std::io::stdout().flush()?;

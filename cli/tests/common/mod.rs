@@ -78,9 +78,20 @@ pub fn serve_with_options(command: Command, options: &[&str]) -> Served {
 
 /// Starts `aidledger serve OPTIONS` with `command`'s environment, its log (stderr) going to `log`,
 /// and waits for it to listen.
-pub fn serve_logging_to(mut command: Command, options: &[&str], log: impl Into<Stdio>) -> Served {
+pub fn serve_logging_to(command: Command, options: &[&str], log: impl Into<Stdio>) -> Served {
+    serve_listening_on(command, "127.0.0.1:0", options, log)
+}
+
+/// Starts `aidledger serve --listen LISTEN OPTIONS` with `command`'s environment, its log (stderr)
+/// going to `log`, and waits for it to listen.
+pub fn serve_listening_on(
+    mut command: Command,
+    listen: &str,
+    options: &[&str],
+    log: impl Into<Stdio>,
+) -> Served {
     let mut child = command
-        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(["serve", "--listen", listen])
         .args(options)
         .stdout(Stdio::piped())
         .stderr(log)

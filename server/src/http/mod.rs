@@ -7,7 +7,7 @@
 //! - [`auth`]: bearer tokens as an extractor, and role checks.
 //! - [`append`] and [`append_body`]: appending events; [`json_body`]: reading any JSON request body.
 //! - [`records`]: reading records.
-//! - [`status`]: liveness, readiness and verification.
+//! - [`status`]: liveness, readiness and verification; [`exposition`]: the metrics.
 //! - [`checkpoints`] and [`proofs`]: signed checkpoints, their key, and Merkle proofs for auditors.
 //! - [`reports`], [`tallies`], [`ledgers`], [`audit`]: the read side, answered from the projections
 //!   once they have caught up with every append acknowledged before the request ([`tabular`]
@@ -28,6 +28,7 @@ pub mod checkpoints;
 pub mod closing;
 pub mod connections;
 pub mod console;
+pub mod exposition;
 pub mod forget;
 pub mod import;
 pub mod json_body;
@@ -90,6 +91,8 @@ pub struct AppState {
     pub tokens: TokenCheck,
     /// Whether the server is ready for traffic.
     pub readiness: Readiness,
+    /// Whether `/metrics` is served without a token.
+    pub metrics_open: bool,
 }
 
 /// Every route, each registered from its handler's `#[utoipa::path]` annotation: the router and
@@ -98,6 +101,7 @@ fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::annotated())
         .routes(routes!(status::healthz))
         .routes(routes!(status::readyz))
+        .routes(routes!(exposition::metrics_text))
         .routes(routes!(openapi::openapi_json))
         .routes(routes!(status::verify))
         .routes(routes!(checkpoints::checkpoint))
@@ -152,6 +156,7 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(limits.body_bytes_max))
         .layer(axum::middleware::from_fn_with_state(limits::RequestGate::new(&limits), limits::enforce))
         .layer(axum::middleware::map_response(problem::problem_for_plain_errors))
+        .layer(axum::middleware::from_fn(crate::telemetry::requests::count))
         .layer(TraceLayer::new_for_http())
         .layer(SetResponseHeaderLayer::if_not_present(CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .layer(SetResponseHeaderLayer::overriding(

@@ -20,6 +20,7 @@ use super::auth::require;
 use super::openapi::responses::{BadRequest, Forbidden};
 use super::problem::ApiError;
 use super::AppState;
+use crate::telemetry::subscribers::{FeedKind, Subscribed};
 use crate::tokens::Caller;
 
 /// How often a comment keeps a quiet connection alive, in milliseconds.
@@ -127,8 +128,10 @@ fn heads_after(
     head: watch::Receiver<i64>,
     closed: watch::Receiver<bool>,
 ) -> impl futures_util::Stream<Item = i64> + Send + 'static {
-    let later =
-        futures_util::stream::unfold((head, closed, first), |(mut head, mut closed, sent)| async move {
+    let counted = Subscribed::new(FeedKind::Head);
+    let later = futures_util::stream::unfold(
+        (head, closed, first, counted),
+        |(mut head, mut closed, sent, counted)| async move {
             loop {
                 tokio::select! {
                     changed = head.changed() => changed.ok()?,
@@ -139,9 +142,10 @@ fn heads_after(
                 }
                 let position = *head.borrow_and_update();
                 if position > sent {
-                    return Some((position, (head, closed, position)));
+                    return Some((position, (head, closed, position, counted)));
                 }
             }
-        });
+        },
+    );
     futures_util::stream::once(async move { first }).chain(later)
 }

@@ -117,9 +117,11 @@ impl Store {
     /// A request that forgets a subject answers only once no earlier copy of the key it destroyed is
     /// left in SQLite's WAL (or after [`SCRUB_WAIT_MAX`], the scrub going on).
     pub async fn append_each(&self, requests: Vec<AppendRequest>) -> Vec<Result<AppendOutcome, AppendError>> {
+        let started = std::time::Instant::now();
         let count = requests.len();
         let stopped = || (0..count).map(|_| Err(AppendError::WriterStopped)).collect();
         let forgets: Vec<bool> = requests.iter().map(|request| request.erasure_reason.is_some()).collect();
+        let events: Vec<usize> = requests.iter().map(|request| request.events.len()).collect();
         let (reply, answer) = oneshot::channel();
         if self.writer.send(writer::Job::Append(writer::AppendJob { requests, reply })).await.is_err() {
             return stopped();
@@ -131,6 +133,10 @@ impl Store {
             .any(|(result, forgets)| forgets && matches!(result, Ok(outcome) if !outcome.replayed));
         if destroyed {
             self.scrub_wal().await;
+        }
+        let took = started.elapsed();
+        for (result, events) in results.iter().zip(events) {
+            crate::telemetry::appends::answered(result, events, took);
         }
         results
     }

@@ -118,6 +118,7 @@ pub(crate) async fn run(
             }
         }
         let all: Vec<&AppendRequest> = group.iter().flat_map(|job| job.requests.iter()).collect();
+        crate::telemetry::appends::group_committed(all.len());
         let turn = write_turns.take().await;
         let (mut results, committed_head) =
             commit_group(&mut connection, dialect, &all, &mut frontier, &mut known, keyring.as_ref()).await;
