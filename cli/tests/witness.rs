@@ -126,6 +126,11 @@ async fn two_witness_processes_cosign_and_verify_and_the_readme_script_check_the
     append(&client, &served.base, &admin, &stream, &visit).await;
     let witnesses: Vec<NoteVerifier> = witness_keys.iter().map(|(_, verifier)| verifier.clone()).collect();
     cosigned_checkpoint(&served.base, &log, &witnesses, 3).await;
+    let metrics = get_text(&client, &format!("{}/metrics", served.base), None).await;
+    for name in names {
+        let gauge = format!("aidledger_witness_cosignature_age_seconds{{witness=\"{name}\"}} ");
+        assert!(metrics.lines().any(|line| line.starts_with(&gauge)), "no {gauge} in {metrics}");
+    }
 
     // verify: both witnesses' keys, two required, pass; a wrong key in their place fails.
     let (first, second) = (&witness_keys[0].0, &witness_keys[1].0);

@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::DataCheck;
-use crate::errors::FieldError;
+use crate::errors::{pointer_token, FieldError};
 use crate::record::RecordHash;
+use crate::strict_json::SAFE_INTEGER_MAX;
 use crate::values::{Count, Date, Text};
 
 /// A figure's reported value: an integer, or, for a figure with parts (`activities`), an integer per
@@ -63,7 +64,34 @@ impl DataCheck for ReportClosed {
         if self.figures.is_empty() {
             errors.push(FieldError::new("/figures", "must hold the reported figures"));
         }
+        for (name, value) in &self.figures {
+            let pointer = format!("/figures/{}", pointer_token(name));
+            match value {
+                ReportedValue::Value(value) => check_safe(&mut errors, pointer, *value),
+                ReportedValue::Parts(parts) => {
+                    for (part, value) in parts {
+                        check_safe(&mut errors, format!("{pointer}/{}", pointer_token(part)), *value);
+                    }
+                }
+            }
+        }
+        for (currency, money) in self.by_currency.iter().flatten() {
+            for (name, value) in money {
+                let pointer = format!("/by_currency/{}/{}", pointer_token(currency), pointer_token(name));
+                check_safe(&mut errors, pointer, *value);
+            }
+        }
         errors
+    }
+}
+
+/// Refuses a reported value outside the integers every JSON reader holds exactly (±(2^53 − 1)).
+fn check_safe(errors: &mut Vec<FieldError>, pointer: String, value: i64) {
+    if !(-SAFE_INTEGER_MAX..=SAFE_INTEGER_MAX).contains(&value) {
+        errors.push(FieldError::new(
+            pointer,
+            format!("{value} is not allowed: a figure must be within ±{SAFE_INTEGER_MAX}"),
+        ));
     }
 }
 
@@ -100,5 +128,9 @@ mod tests {
         let mut float = closed();
         float["figures"]["visits_total"] = json!(1.5);
         assert!(Event::parse(EventType::ReportClosed, &float).is_err());
+        let mut huge = closed();
+        huge["figures"]["visits_total"] = json!(9_007_199_254_740_992_i64);
+        let errors = Event::parse(EventType::ReportClosed, &huge).unwrap_err();
+        assert_eq!(errors[0].pointer, "/figures/visits_total", "{errors:?}");
     }
 }

@@ -43,6 +43,17 @@ pub async fn insert(
     Ok(())
 }
 
+/// Each witness's verifier key with when the log kept its latest cosignature (RFC 3339 UTC), in
+/// key order.
+pub async fn latest_by_witness(pool: &AnyPool) -> anyhow::Result<Vec<(String, String)>> {
+    sqlx::query_as(
+        "SELECT witness_key, MAX(recorded_at) FROM cosignatures GROUP BY witness_key ORDER BY witness_key",
+    )
+    .fetch_all(pool)
+    .await
+    .context("reading when each witness last cosigned")
+}
+
 /// The cosignature lines of the checkpoint of `tree_size`, in key id order.
 pub async fn lines(pool: &AnyPool, tree_size: u64) -> anyhow::Result<Vec<String>> {
     let rows: Vec<(String,)> =

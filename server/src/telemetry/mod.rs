@@ -115,8 +115,8 @@ fn describe() {
     describe_histogram!(HTTP_DURATION, Unit::Seconds, "Time to answer an HTTP request, by method and route.");
 }
 
-/// Records that `witness` last cosigned a checkpoint `age_seconds` ago (for the witness work to
-/// call as cosignatures arrive, and when scraped).
+/// Records that `witness` (its key name) last cosigned a checkpoint `age_seconds` ago (set when
+/// `/metrics` is scraped, from the cosignatures the log keeps).
 pub fn witness_cosignature_age(witness: &str, age_seconds: f64) {
     metrics::gauge!(WITNESS_COSIGNATURE_AGE, "witness" => witness.to_owned()).set(age_seconds);
 }
