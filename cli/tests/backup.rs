@@ -6,18 +6,13 @@
 mod common;
 
 use std::path::Path;
-use std::process::Output;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use aidledger_server::db::Database;
-use common::{aidledger, append, serve, sqlite_url};
+use common::{aidledger, append, said, serve, sqlite_url};
 use serde_json::{json, Value};
 use tokio::sync::watch;
-
-fn said(output: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
-}
 
 /// The rows `select` reads from the ledger at `url`.
 async fn rows(url: &str, select: &str) -> Vec<(i64, String, String)> {

@@ -4,15 +4,9 @@
 
 mod common;
 
-use std::process::Output;
-
-use common::{aidledger, serve, serve_logging_to, sqlite_url, Served};
+use common::{aidledger, said, serve, serve_logging_to, sqlite_url, Served};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-
-fn said(output: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
-}
 
 #[track_caller]
 fn run_ok(url: &str, args: &[&str]) -> String {

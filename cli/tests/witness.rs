@@ -6,23 +6,14 @@
 
 mod common;
 
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use aidledger_server::signing::{cosignature, Checkpoint, NoteVerifier, SignatureType};
 use aidledger_test_support::TestDatabase;
 use common::witness::{witness_keygen, witness_serve};
-use common::{aidledger, aidledger_with_key, append, key_path, serve_with_options};
+use common::{aidledger, aidledger_with_key, append, key_path, last_line, said, serve_with_options};
 use serde_json::json;
-
-fn last_line(output: &Output) -> String {
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8_lossy(&output.stdout).lines().last().expect("a line").to_owned()
-}
-
-fn printed(output: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
-}
 
 async fn get_text(client: &reqwest::Client, url: &str, token: Option<&str>) -> String {
     let mut request = client.get(url);
@@ -144,10 +135,10 @@ async fn two_witness_processes_cosign_and_verify_and_the_readme_script_check_the
         command.args(["--witnesses-required", required]).output().unwrap()
     };
     let passed = verify(&[first, second], "2");
-    assert_eq!(passed.status.code(), Some(0), "{}", printed(&passed));
-    assert!(printed(&passed).contains("cosigned by 2 of the given witnesses"), "{}", printed(&passed));
+    assert_eq!(passed.status.code(), Some(0), "{}", said(&passed));
+    assert!(said(&passed).contains("cosigned by 2 of the given witnesses"), "{}", said(&passed));
     let wrong = verify(&[first, &stranger], "2");
-    assert_eq!(wrong.status.code(), Some(1), "{}", printed(&wrong));
+    assert_eq!(wrong.status.code(), Some(1), "{}", said(&wrong));
     assert_eq!(verify(&[first, &stranger], "1").status.code(), Some(0), "one of them suffices then");
     assert_eq!(verify(&[first, second], "3").status.code(), Some(2), "more required than given");
 
@@ -155,7 +146,7 @@ async fn two_witness_processes_cosign_and_verify_and_the_readme_script_check_the
     let export = dir.path().join("ledger.jsonl");
     let exported =
         aidledger_with_key(&ledger.url, &key).arg("export").arg("--out").arg(&export).output().unwrap();
-    assert!(exported.status.success(), "{}", printed(&exported));
+    assert!(exported.status.success(), "{}", said(&exported));
     let verify_export = |keys: &[&str]| {
         let mut command = aidledger(&ledger.url);
         command.arg("verify").arg("--export").arg(&export).args(["--verifier-key", &log_key]);
@@ -165,19 +156,19 @@ async fn two_witness_processes_cosign_and_verify_and_the_readme_script_check_the
         command.output().unwrap()
     };
     let passed = verify_export(&[first, second]);
-    assert_eq!(passed.status.code(), Some(0), "{}", printed(&passed));
-    assert!(printed(&passed).contains("cosigned by 2 of the given witnesses"), "{}", printed(&passed));
+    assert_eq!(passed.status.code(), Some(0), "{}", said(&passed));
+    assert!(said(&passed).contains("cosigned by 2 of the given witnesses"), "{}", said(&passed));
     assert_eq!(verify_export(&[first, &stranger]).status.code(), Some(1));
 
     // A copy of the ledger keeps the cosignatures: verify passes on it with the same policy.
     let copied = format!("sqlite://{}", dir.path().join("copied.db").display());
     let copy =
         aidledger(&ledger.url).args(["copy", "--from", &ledger.url, "--to", &copied]).output().unwrap();
-    assert!(copy.status.success(), "{}", printed(&copy));
+    assert!(copy.status.success(), "{}", said(&copy));
     let mut on_copy = aidledger_with_key(&copied, &key);
     on_copy.args(["verify", "--witness-key", first, "--witness-key", second]);
     let on_copy = on_copy.output().unwrap();
-    assert_eq!(on_copy.status.code(), Some(0), "{}", printed(&on_copy));
+    assert_eq!(on_copy.status.code(), Some(0), "{}", said(&on_copy));
 
     if !python_with_cryptography() {
         eprintln!("skipping the README script: python3 with the cryptography package is not installed");
@@ -224,12 +215,8 @@ async fn two_witness_processes_cosign_and_verify_and_the_readme_script_check_the
         &["checkpoint", "key.txt", "checkpoint.txt"],
     ] {
         let output = run(args);
-        assert_eq!(output.status.code(), Some(0), "{args:?}: {}", printed(&output));
-        assert!(
-            String::from_utf8_lossy(&output.stdout).starts_with("ok: "),
-            "{args:?}: {}",
-            printed(&output)
-        );
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {}", said(&output));
+        assert!(String::from_utf8_lossy(&output.stdout).starts_with("ok: "), "{args:?}: {}", said(&output));
     }
     for args in [
         &["cosigned", "key.txt", "checkpoint.txt", "2", "wrong-witnesses.txt"][..],
@@ -237,7 +224,7 @@ async fn two_witness_processes_cosign_and_verify_and_the_readme_script_check_the
         &["bundle", "key.txt", "bundle.json", "2", "wrong-witnesses.txt"],
     ] {
         let output = run(args);
-        assert_eq!(output.status.code(), Some(1), "{args:?}: {}", printed(&output));
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {}", said(&output));
     }
 
     // Altered receipts are refused: a bit flipped in the index, in a proof hash, in the log's
@@ -273,7 +260,7 @@ async fn two_witness_processes_cosign_and_verify_and_the_readme_script_check_the
     ] {
         write("altered.tlog-proof", &altered);
         let output = run(&["receipt", "key.txt", "altered.tlog-proof", "record.json", "2", "witnesses.txt"]);
-        assert_ne!(output.status.code(), Some(0), "{what}: {}", printed(&output));
+        assert_ne!(output.status.code(), Some(0), "{what}: {}", said(&output));
     }
     drop(served);
     drop(processes);

@@ -8,7 +8,7 @@ pub mod witness;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
 /// The binary on `database_url`, with its signing key and master key beside a SQLite file (never
 /// in the working directory, which every test shares).
@@ -155,13 +155,22 @@ pub async fn append(
     serde_json::from_str(&text).unwrap()
 }
 
+/// What a finished command printed: its stdout, then its stderr.
+pub fn said(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+/// The last line on stdout of a command that must have succeeded.
+pub fn last_line(output: &Output) -> String {
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).lines().last().expect("a line").to_owned()
+}
+
 /// Runs the binary on `url` with the signing key `key` and `args`, insisting it exits 0; answers
 /// its stdout.
 pub fn run_ok(url: &str, key: &Path, args: &[&str]) -> String {
     let output = aidledger_with_key(url, key).args(args).output().unwrap();
-    let said =
-        format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    assert_eq!(output.status.code(), Some(0), "aidledger {args:?}: {said}");
+    assert_eq!(output.status.code(), Some(0), "aidledger {args:?}: {}", said(&output));
     String::from_utf8(output.stdout).unwrap()
 }
 

@@ -26,8 +26,7 @@ pub fn witness_keygen(key_file: &Path, name: &str) -> String {
         .args(["--name", name])
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8_lossy(&output.stdout).lines().last().expect("a verifier key").to_owned()
+    super::last_line(&output)
 }
 
 /// Starts `aidledger witness serve` over `database_url`, witnessing the log `log_key`.
